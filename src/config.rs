@@ -1,0 +1,60 @@
+//! Settings, by flag or environment variable, with defaults that serve the
+//! site from a fresh clone: `cargo run --release` needs none of them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The SQLite database used when no `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cuesheet.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "cuesheet", version, about = "Cuesheet: lists about music in film")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database: `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// The content tree: `articles/*.md` and `soundtracks/*.toml`.
+    #[arg(long, env = "CUESHEET_CONTENT", default_value = "content", global = true)]
+    pub content: PathBuf,
+
+    /// Address `serve` listens on.
+    #[arg(long, env = "CUESHEET_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+
+    /// Worker threads for `serve`; one per core when omitted.
+    #[arg(long, env = "CUESHEET_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// `serve` the database as it is, without importing `content/` first.
+    #[arg(long, env = "CUESHEET_NO_IMPORT", global = true)]
+    pub no_import: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import `content/`, then serve the site (the default).
+    Serve,
+    /// Import `content/` into the database and report what changed.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Overwrite records and articles that were edited through the web since
+    /// their file was last imported (by default they are kept and reported).
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,221 @@
+//! Soundtrack records: `content/soundtracks/<slug>.toml`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Problem, content_hash, file_slug, line_of, slugify};
+
+/// Score, compilation of existing songs, or original songs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Score,
+    Compilation,
+    Songs,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Score => "score",
+            Kind::Compilation => "compilation",
+            Kind::Songs => "songs",
+        }
+    }
+
+    /// How a reader sees it on a card.
+    pub fn label(kind: &str) -> &'static str {
+        match kind {
+            "score" => "Original score",
+            "compilation" => "Compilation",
+            "songs" => "Original songs",
+            _ => "Soundtrack",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Film {
+    pub title: String,
+    pub year: i64,
+    pub director: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Track {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One soundtrack album, as written in its TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// From the file name, not the file.
+    #[serde(skip)]
+    pub slug: String,
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub hash: String,
+
+    pub title: String,
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub composers: Vec<String>,
+    #[serde(default)]
+    pub music_supervisors: Vec<String>,
+    #[serde(default)]
+    pub artists: Vec<String>,
+    #[serde(default)]
+    pub facts: Vec<String>,
+    pub film: Film,
+    #[serde(default)]
+    pub tracks: Vec<Track>,
+}
+
+/// The roles a person can hold on a record, in the order a card shows them.
+pub const ROLES: [&str; 5] = ["director", "composer", "music_supervisor", "artist", "performer"];
+
+impl Record {
+    /// Every credit as `(role, name)`, in the record's own order; track
+    /// artists are credited as performers once each.
+    pub fn credits(&self) -> Vec<(&'static str, &str)> {
+        let mut out: Vec<(&'static str, &str)> = vec![("director", self.film.director.as_str())];
+        out.extend(self.composers.iter().map(|n| ("composer", n.as_str())));
+        out.extend(self.music_supervisors.iter().map(|n| ("music_supervisor", n.as_str())));
+        out.extend(self.artists.iter().map(|n| ("artist", n.as_str())));
+        for t in &self.tracks {
+            if let Some(a) = t.artist.as_deref()
+                && !out.iter().any(|(_, n)| slugify(n) == slugify(a))
+            {
+                out.push(("performer", a));
+            }
+        }
+        out
+    }
+}
+
+/// Parses and validates one record file.
+pub fn parse(path: &Path, text: &str) -> Result<Record, Vec<Problem>> {
+    let slug = file_slug(path).map_err(|p| vec![p])?;
+    let mut record: Record = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_of(text, s.start));
+        vec![Problem::new(path, line, format!("invalid record: {}", e.message().trim()))]
+    })?;
+    record.slug = slug;
+    record.path = path.to_path_buf();
+    record.hash = content_hash(text);
+
+    let mut problems = Vec::new();
+    let mut need = |ok: bool, key: &str, what: &str| {
+        if !ok {
+            problems.push(Problem::new(path, key_line(text, key), what.to_string()));
+        }
+    };
+    need(!record.title.trim().is_empty(), "title", "`title` (the album's title) must not be empty");
+    need(!record.film.title.trim().is_empty(), "title", "`film.title` must not be empty");
+    need((1888..=2100).contains(&record.film.year), "year", "`film.year` must be a year such as 1982");
+    need(has_slug(&record.film.director), "director", "`film.director` must name the director");
+    need(
+        record.released.as_deref().is_none_or(valid_release_date),
+        "released",
+        "`released` must be a date: YYYY, YYYY-MM or YYYY-MM-DD",
+    );
+    for name in record.composers.iter().chain(&record.music_supervisors).chain(&record.artists) {
+        need(has_slug(name), "", &format!("a name in composers, music_supervisors or artists is empty: {name:?}"));
+    }
+    for t in &record.tracks {
+        need(!t.title.trim().is_empty(), "tracks", "every track needs a `title`");
+    }
+    if problems.is_empty() { Ok(record) } else { Err(problems) }
+}
+
+fn has_slug(name: &str) -> bool {
+    !slugify(name).is_empty()
+}
+
+fn valid_release_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && ("01"..="12").contains(m),
+        [y, m, d] => chrono::NaiveDate::parse_from_str(&format!("{y}-{m}-{d}"), "%Y-%m-%d").is_ok() && digits(y, 4),
+        _ => false,
+    }
+}
+
+/// The line where `key =` is first written, for pointing at a bad value.
+fn key_line(text: &str, key: &str) -> usize {
+    if key.is_empty() {
+        return 0;
+    }
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+                || l.starts_with(&format!("[[{key}]]"))
+        })
+        .map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+title = "Blade Runner"
+kind = "score"
+released = "1994-06"
+composers = ["Vangelis"]
+[film]
+title = "Blade Runner"
+year = 1982
+director = "Ridley Scott"
+[[tracks]]
+title = "Love Theme"
+artist = "Vangelis"
+"#;
+
+    #[test]
+    fn parses_a_record_and_its_credits() {
+        let r = parse(Path::new("soundtracks/blade-runner-1982.toml"), GOOD).map_err(|p| format!("{p:?}"));
+        let r = r.as_ref().map_err(String::as_str);
+        assert_eq!(r.map(|r| r.slug.as_str()), Ok("blade-runner-1982"));
+        let r = r.ok();
+        let credits = r.map(Record::credits).unwrap_or_default();
+        // Vangelis is composer and track artist: credited once.
+        assert_eq!(credits, vec![("director", "Ridley Scott"), ("composer", "Vangelis")]);
+    }
+
+    #[test]
+    fn reports_unknown_keys_and_bad_values_with_lines() {
+        let bad = GOOD.replace("kind = \"score\"", "kind = \"scroe\"");
+        let p = parse(Path::new("soundtracks/x.toml"), &bad).err().unwrap_or_default();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].line, 3);
+        assert!(p[0].message.contains("scroe"), "{}", p[0].message);
+
+        let bad = GOOD.replace("1994-06", "June 1994");
+        let p = parse(Path::new("soundtracks/x.toml"), &bad).err().unwrap_or_default();
+        assert_eq!((p.len(), p.first().map(|p| p.line)), (1, Some(4)));
+
+        let p = parse(Path::new("soundtracks/Bad Name.toml"), GOOD).err().unwrap_or_default();
+        assert!(p[0].message.contains("slug"));
+    }
+}

@@ -1,0 +1,136 @@
+//! The database: SQLite (embedded default) or PostgreSQL (production), behind
+//! one `sqlx::AnyPool`. Queries are written once, in SQL both accept, as
+//! consts with `$N` placeholders; the backends differ only in
+//! their migrations (kept in step under `migrations/sqlite` and
+//! `migrations/postgres`) and in the connection set-up below.
+//!
+//! Times are unix seconds; ids are `i64` on both backends.
+
+pub mod articles;
+pub mod import;
+pub mod people;
+pub mod soundtracks;
+pub mod tags;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+pub use sqlx::Error;
+
+/// Results of the database layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl FromStr for Backend {
+    type Err = ConnectError;
+
+    fn from_str(url: &str) -> Result<Self, ConnectError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(ConnectError::Scheme(url.split(':').next().unwrap_or_default().to_owned()))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL scheme `{0}`: use sqlite:// or postgres://")]
+    Scheme(String),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A pool on one backend, migrated.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating a SQLite file (and its folder) when missing, and
+    /// runs the backend's migrations.
+    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let backend: Backend = url.parse()?;
+        let mut options = AnyPoolOptions::new();
+        let url = match backend {
+            Backend::Sqlite => {
+                prepare_sqlite_file(url)?;
+                // WAL: readers never wait for the writer; with the default
+                // `synchronous = FULL` a committed write survives power loss.
+                options = options.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma busy_timeout = 5000")
+                            .await?;
+                        Ok(())
+                    })
+                });
+                options = options.max_connections(8);
+                if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") }
+            }
+            Backend::Postgres => {
+                options = options.max_connections(16);
+                url.to_owned()
+            }
+        };
+        let pool = options.connect(&url).await.map_err(ConnectError::Connect)?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// The number that changes on every write a public page can show.
+    pub async fn content_version(&self) -> Result<i64> {
+        sqlx::query_scalar(CONTENT_VERSION).fetch_one(&self.pool).await
+    }
+}
+
+const CONTENT_VERSION: &str = "select value from site_state where name = 'content_version'";
+const BUMP_CONTENT_VERSION: &str = "update site_state set value = value + 1 where name = 'content_version'";
+
+/// Marks a write: call inside the write's transaction.
+pub async fn bump_content_version(tx: &mut sqlx::AnyConnection) -> Result<()> {
+    sqlx::query(BUMP_CONTENT_VERSION).execute(tx).await.map(|_| ())
+}
+
+/// Creates the folder of a `sqlite://path` database file.
+fn prepare_sqlite_file(url: &str) -> Result<(), ConnectError> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|source| ConnectError::Folder { path: dir.display().to_string(), source }),
+        _ => Ok(()),
+    }
+}
+
+/// Now, in unix seconds: the clock every "is it published yet" test uses.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

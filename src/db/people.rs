@@ -1,0 +1,37 @@
+//! People: composers, directors, music supervisors and artists.
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A record a person is credited on, and as what.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Work {
+    pub role: String,
+    pub slug: String,
+    pub title: String,
+    pub kind: String,
+    pub film_title: String,
+    pub film_year: i64,
+}
+
+const BY_SLUG: &str = "select id, slug, name from people where slug = $1";
+const WORKS: &str = "
+select c.role, s.slug, s.title, s.kind, s.film_title, s.film_year
+from credits c join soundtracks s on s.id = c.soundtrack_id
+where c.person_id = $1
+order by s.film_year, s.film_title, c.role";
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Person>> {
+    sqlx::query_as(BY_SLUG).bind(slug).fetch_optional(&db.pool).await
+}
+
+/// Every credit of a person, oldest film first.
+pub async fn works(db: &Db, person_id: i64) -> Result<Vec<Work>> {
+    sqlx::query_as(WORKS).bind(person_id).fetch_all(&db.pool).await
+}

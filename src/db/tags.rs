@@ -1,0 +1,44 @@
+//! Tags: the editors' topics, each with a page of its articles.
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Tag {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A tag with how many published articles carry it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TagCount {
+    pub slug: String,
+    pub name: String,
+    pub articles: i64,
+}
+
+const BY_SLUG: &str = "select id, slug, name from tags where slug = $1";
+const OF_ARTICLE: &str = "
+select t.id, t.slug, t.name from tags t join article_tags at on at.tag_id = t.id
+where at.article_id = $1 order by t.name";
+const ALL: &str = "
+select t.slug, t.name, count(*) as articles
+from tags t
+join article_tags at on at.tag_id = t.id
+join articles a on a.id = at.article_id
+where a.published_at <= $1
+group by t.slug, t.name
+order by t.name";
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Tag>> {
+    sqlx::query_as(BY_SLUG).bind(slug).fetch_optional(&db.pool).await
+}
+
+pub async fn of_article(db: &Db, article_id: i64) -> Result<Vec<Tag>> {
+    sqlx::query_as(OF_ARTICLE).bind(article_id).fetch_all(&db.pool).await
+}
+
+/// Tags that have at least one published article.
+pub async fn all(db: &Db, now: i64) -> Result<Vec<TagCount>> {
+    sqlx::query_as(ALL).bind(now).fetch_all(&db.pool).await
+}

@@ -1,0 +1,17 @@
+//! Cuesheet: a server-rendered editorial website about music in film.
+//!
+//! The binary (`src/main.rs`) only parses the command line and dispatches;
+//! everything it runs lives here so tests and benchmarks use the real thing.
+
+/// Command line and settings: one clap struct, flags with environment overrides.
+pub mod config;
+/// The editors' interface: front matter, soundtrack records, the Markdown
+/// pipeline that finds a list's entries, and loading a `content/` tree.
+pub mod content;
+/// The database: pool and migrations per backend, the import, and the
+/// queries behind each page.
+pub mod db;
+/// The web error type and its rendered error pages.
+pub mod error;
+/// The HTTP server: route table, middleware and one module per area.
+pub mod web;

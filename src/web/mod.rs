@@ -1,0 +1,99 @@
+//! The HTTP server: one route table, the middleware every response passes
+//! through, and one module per area of the site.
+
+pub mod articles;
+pub mod assets;
+pub mod people;
+pub mod soundtracks;
+pub mod tags;
+pub mod view;
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, DefaultHeaders, Next, NormalizePath, from_fn};
+use actix_web::{App, HttpServer, Route, guard, web};
+
+use crate::db::Db;
+use crate::error::Error;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+}
+
+/// The route table: a reader finds the module for a URL by its first segment.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", page().to(articles::home))
+        .route("/articles/{slug}", page().to(articles::show))
+        .route("/soundtracks", page().to(soundtracks::index))
+        .route("/soundtracks/{slug}", page().to(soundtracks::show))
+        .route("/people/{slug}", page().to(people::show))
+        .route("/tags", page().to(tags::index))
+        .route("/tags/{slug}", page().to(tags::show))
+        .route("/static/{file}", page().to(assets::serve));
+}
+
+/// GET, and HEAD answered the same without a body.
+fn page() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// Headers on every response. No inline script or style anywhere, so the
+/// policy can be strict.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+}
+
+/// One log line per request.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let res = next.call(req).await?;
+    let micros = start.elapsed().as_micros();
+    tracing::info!(target: "cuesheet::request", "{method} {path} {} {micros}µs", res.status().as_u16());
+    Ok(res)
+}
+
+/// Anything no route matched.
+async fn not_found() -> Result<actix_web::HttpResponse, Error> {
+    Err(Error::NotFound)
+}
+
+/// Starts the server on an already bound listener.
+pub fn server(db: Db, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState { db });
+    let query_errors = web::QueryConfig::default().error_handler(|e, _| Error::BadRequest(e.to_string()).into());
+    let path_errors = web::PathConfig::default().error_handler(|_, _| Error::NotFound.into());
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(query_errors.clone())
+            .app_data(path_errors.clone())
+            .configure(routes)
+            .default_service(web::to(not_found))
+            .wrap(Compress::default())
+            .wrap(NormalizePath::trim())
+            .wrap(security_headers())
+            .wrap(from_fn(log_request))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}

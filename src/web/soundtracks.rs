@@ -1,0 +1,91 @@
+//! `/soundtracks` (every record) and `/soundtracks/{slug}` (one record and
+//! the lists that feature it).
+
+use actix_web::web::{Data, Path};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::AppState;
+use super::view::{CardView, Meta, placement};
+use crate::content::record::Kind;
+use crate::db;
+use crate::error::{Error, Result};
+
+/// A list that features a record (or a person's record), with its rank there.
+pub struct AppearanceView {
+    pub article_slug: String,
+    pub article_title: String,
+    pub anchor: String,
+    pub placement: Option<String>,
+    pub soundtrack_slug: String,
+    pub film_title: String,
+}
+
+impl From<db::articles::Appearance> for AppearanceView {
+    fn from(a: db::articles::Appearance) -> Self {
+        AppearanceView {
+            placement: placement(a.rank, a.section.as_deref()),
+            article_slug: a.article_slug,
+            article_title: a.article_title,
+            anchor: a.anchor,
+            soundtrack_slug: a.soundtrack_slug,
+            film_title: a.film_title,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soundtracks/show.html")]
+pub struct SoundtrackPage {
+    pub meta: Meta,
+    pub card: CardView,
+    pub appearances: Vec<AppearanceView>,
+}
+
+pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<SoundtrackPage> {
+    let db = &state.db;
+    let card = db::soundtracks::card(db, &slug).await?.ok_or(Error::NotFound)?;
+    let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, db::now()).await?;
+    let card = CardView::from(&card);
+    let description = format!(
+        "{} ({}), the soundtrack of {} ({}): credits, notable tracks and the lists that feature it.",
+        card.title, card.kind, card.film_title, card.film_year
+    );
+    Ok(SoundtrackPage {
+        meta: Meta::new(&format!("{} ({}) soundtrack", card.film_title, card.film_year), &description),
+        card,
+        appearances: appearances.into_iter().map(AppearanceView::from).collect(),
+    })
+}
+
+pub struct ListingView {
+    pub slug: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub film_title: String,
+    pub film_year: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "soundtracks/index.html")]
+pub struct SoundtracksPage {
+    pub meta: Meta,
+    pub records: Vec<ListingView>,
+}
+
+pub async fn index(state: Data<AppState>) -> Result<SoundtracksPage> {
+    let records = db::soundtracks::all(&state.db).await?;
+    Ok(SoundtracksPage {
+        meta: Meta::new("Soundtracks A–Z", "Every soundtrack record on Cuesheet, by film."),
+        records: records
+            .into_iter()
+            .map(|r| ListingView {
+                kind: Kind::label(&r.kind),
+                slug: r.slug,
+                title: r.title,
+                film_title: r.film_title,
+                film_year: r.film_year,
+            })
+            .collect(),
+    })
+}
