@@ -143,7 +143,8 @@ async fn serve(tmp: &Path, static_dir: PathBuf) -> Result<(Servers, Running), Bo
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let cuesheet = listener.local_addr()?;
-    let cuesheet_server = cuesheet::web::server(db, listener, Some(1))?;
+    let state = cuesheet::web::AppState::new(db, cuesheet::config::SiteConfig::default()).await?;
+    let cuesheet_server = cuesheet::web::server(state, listener, Some(1))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let static_files = listener.local_addr()?;

@@ -41,6 +41,37 @@ pub struct Settings {
     /// `serve` the database as it is, without importing `content/` first.
     #[arg(long, env = "CUESHEET_NO_IMPORT", global = true)]
     pub no_import: bool,
+
+    #[command(flatten)]
+    pub site: SiteConfig,
+}
+
+/// Settings the running site reads (through `web::AppState`).
+#[derive(Debug, Clone, Args)]
+pub struct SiteConfig {
+    /// Hold every first-time commenter's comment for moderation.
+    #[arg(long, env = "CUESHEET_HOLD_FIRST_COMMENT", global = true)]
+    pub hold_first_comment: bool,
+
+    /// Seconds a client address must wait between two comments.
+    #[arg(long, env = "CUESHEET_COMMENT_INTERVAL", default_value_t = 15, global = true)]
+    pub comment_interval: i64,
+
+    /// Behind a reverse proxy: the header it puts the client address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); its last address is used.
+    #[arg(long, env = "CUESHEET_TRUSTED_PROXY_HEADER", global = true)]
+    pub trusted_proxy_header: Option<String>,
+
+    /// Secret that signs form tokens, shared by every app node. By default
+    /// one is generated once and kept in the database.
+    #[arg(long, env = "CUESHEET_SECRET", hide_env_values = true, global = true)]
+    pub secret: Option<String>,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self { hold_first_comment: false, comment_interval: 15, trusted_proxy_header: None, secret: None }
+    }
 }
 
 #[derive(Debug, Subcommand)]

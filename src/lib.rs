@@ -3,6 +3,8 @@
 //! The binary (`src/main.rs`) only parses the command line and dispatches;
 //! everything it runs lives here so tests and benchmarks use the real thing.
 
+/// Spam tokens and hold phrases, shared by the comment rules and the check.
+pub mod blocklist;
 /// Command line and settings: one clap struct, flags with environment overrides.
 pub mod config;
 /// The editors' interface: front matter, soundtrack records, the Markdown

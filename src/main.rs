@@ -7,6 +7,7 @@ use clap::Parser;
 use cuesheet::config::{Cli, Command, Settings};
 use cuesheet::db::Db;
 use cuesheet::db::import::{ImportError, import_dir};
+use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -56,6 +57,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
     let listener =
         TcpListener::bind(&settings.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    cuesheet::web::server(db, listener, settings.workers)?.await?;
+    let state = AppState::new(db, settings.site.clone()).await?;
+    cuesheet::web::server(state, listener, settings.workers)?.await?;
     Ok(ExitCode::SUCCESS)
 }

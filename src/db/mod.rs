@@ -9,6 +9,7 @@
 pub mod articles;
 pub mod import;
 pub mod people;
+pub mod secrets;
 pub mod soundtracks;
 pub mod tags;
 

@@ -9,6 +9,7 @@ pub mod tags;
 pub mod view;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -16,13 +17,29 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, DefaultHeaders, Next, NormalizePath, from_fn};
 use actix_web::{App, HttpServer, Route, guard, web};
 
+use crate::config::SiteConfig;
 use crate::db::Db;
 use crate::error::Error;
 
 /// What every handler can reach.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub config: Arc<SiteConfig>,
+    /// Signs form tokens; the same on every node.
+    pub secret: Arc<[u8]>,
+}
+
+impl AppState {
+    /// The state for `config`, with the signing secret from the settings or,
+    /// by default, from the database (made on first use).
+    pub async fn new(db: Db, config: SiteConfig) -> crate::db::Result<Self> {
+        let secret = match &config.secret {
+            Some(s) => s.as_bytes().into(),
+            None => crate::db::secrets::get_or_create(&db, "forms").await?.into_bytes().into(),
+        };
+        Ok(AppState { db, config: Arc::new(config), secret })
+    }
 }
 
 /// The route table: a reader finds the module for a URL by its first segment.
@@ -75,8 +92,8 @@ async fn not_found() -> Result<actix_web::HttpResponse, Error> {
 }
 
 /// Starts the server on an already bound listener.
-pub fn server(db: Db, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { db });
+pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
     let query_errors = web::QueryConfig::default().error_handler(|e, _| Error::BadRequest(e.to_string()).into());
     let path_errors = web::PathConfig::default().error_handler(|_, _| Error::NotFound.into());
     let mut server = HttpServer::new(move || {

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use cuesheet::config::SiteConfig;
 use cuesheet::db::Db;
 use cuesheet::db::import::{Report, import_dir};
 use sqlx::{AnyConnection, Connection, Executor};
@@ -106,6 +107,11 @@ impl TestApp {
 
     /// A server over a migrated, empty database.
     pub async fn empty(backend: Backend) -> TestApp {
+        Self::with_config(backend, SiteConfig::default()).await
+    }
+
+    /// A server over a migrated, empty database, with site settings.
+    pub async fn with_config(backend: Backend, config: SiteConfig) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let (database_url, pg_database) = match backend {
@@ -122,7 +128,8 @@ impl TestApp {
         let db = Db::connect(&database_url).await.unwrap_or_else(|e| panic!("{database_url}: {e}"));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = cuesheet::web::server(db.clone(), listener, Some(1)).unwrap();
+        let state = cuesheet::web::AppState::new(db.clone(), config).await.unwrap();
+        let server = cuesheet::web::server(state, listener, Some(1)).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
