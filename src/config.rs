@@ -80,6 +80,9 @@ pub enum Command {
     Serve,
     /// Import `content/` into the database and report what changed.
     Import(ImportArgs),
+    /// Check a content tree (`content/` by default) without importing it:
+    /// exit 0 when clean or warnings only, 1 on errors, 2 if it cannot run.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -88,4 +91,14 @@ pub struct ImportArgs {
     /// their file was last imported (by default they are kept and reported).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The tree to check; the `--content` setting when omitted.
+    pub dir: Option<PathBuf>,
+
+    /// `text` for people, `json` (an array of findings) for tools.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::content::check::Format,
 }

@@ -1,10 +1,11 @@
-//! `cuesheet`: serve the site (default) or import `content/`.
+//! `cuesheet`: serve the site (default), import `content/`, or check it.
 
 use std::net::TcpListener;
 use std::process::ExitCode;
 
 use clap::Parser;
 use cuesheet::config::{Cli, Command, Settings};
+use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::import::{ImportError, import_dir};
 use cuesheet::web::AppState;
@@ -43,6 +44,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Check(args) => Ok(check::run(args.dir.as_deref().unwrap_or(&settings.content), args.format)),
     }
 }
 

@@ -69,22 +69,22 @@ async fn bad_content_is_reported_by_file_and_line_and_changes_nothing() {
             (
                 "articles/broken.md",
                 "+++\ntitle = \"Broken\"\nlist = ranked\n+++\n## Jaws {soundtrack=jaws-1975}\n\nText.\n",
-                "articles/broken.md:3: invalid front matter",
+                "articles/broken.md:3:8: error: invalid front matter",
             ),
             (
                 "articles/broken.md",
                 "+++\ntitle = \"Broken\"\n+++\nIntro.\n\n## Jaws {soundtrack=jaws-1975}\n\nSee [Alien](soundtrack:alien-1979).\n",
-                "articles/broken.md:8: link to unknown soundtrack record `alien-1979`",
+                "articles/broken.md:8:5: error: link to unknown soundtrack record `alien-1979`",
             ),
             (
                 "articles/broken.md",
                 "+++\ntitle = \"Broken\"\nlist = \"unranked\"\n+++\n## Jaws {soundtrack=jaws-1975}\n\nA.\n\n## Stigmata\n\nB.\n\n## Psycho {soundtrack=psycho-1960}\n\nC.\n",
-                "articles/broken.md:9: entry without record: heading `Stigmata`",
+                "articles/broken.md:9:1: error: entry without record: heading `Stigmata`",
             ),
             (
                 "articles/broken.md",
                 "+++\ntitle = \"Broken\"\nlist = \"ranked\"\n+++\n## {soundtrack=jaws-1975}\n\nA body that lost its heading.\n",
-                "articles/broken.md:5: entry for `jaws-1975` has an empty heading",
+                "articles/broken.md:5:1: error: entry for `jaws-1975` has an empty heading",
             ),
         ];
         for (file, text, expected) in cases {
@@ -104,7 +104,7 @@ async fn bad_content_is_reported_by_file_and_line_and_changes_nothing() {
             "title = \"Psycho\"\nkind = \"score\"\n[film]\ntitle = \"Psycho\"\nyear = \"1960\"\n",
         );
         let err = import_error(&app, &f).await;
-        assert!(err.contains("psycho-1960.toml:5: invalid record"), "{err}");
+        assert!(err.contains("psycho-1960.toml:5:8: error: invalid record"), "{err}");
         assert_eq!(app.get("/articles/shark-and-shower").await.body, live);
 
         // Fixed: the good edit lands.
@@ -219,8 +219,8 @@ async fn entries_numbered_by_markdown_lists_are_refused() {
     for backend in backends().await {
         let app = TestApp::empty(backend).await;
         let err = import_error(&app, &f).await;
-        assert!(err.contains("restarts.md:6: entry heading inside a Markdown list"), "{err}");
-        assert!(err.contains("restarts.md:10: entry heading inside a Markdown list"), "{err}");
+        assert!(err.contains("restarts.md:6:1: error: entry heading inside a Markdown list"), "{err}");
+        assert!(err.contains("restarts.md:10:1: error: entry heading inside a Markdown list"), "{err}");
         app.finish().await;
     }
 }
@@ -239,7 +239,7 @@ fn the_import_command_exits_1_and_names_the_problem() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("broken.md:4: link to unknown soundtrack record `alien-1979`"), "{stderr}");
+    assert!(stderr.contains("broken.md:4:5: error: link to unknown soundtrack record `alien-1979`"), "{stderr}");
     assert!(stderr.contains("previous content stays live"), "{stderr}");
 
     f.remove("articles/broken.md");

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{self, ListOrder, ListStyle, Rendered};
-use super::{Problem, content_hash, file_slug, line_of};
+use super::{Problem, Source, content_hash, file_slug};
 
 /// The front matter as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,58 +67,72 @@ pub struct Article {
     pub updated: Option<DateTime<Utc>>,
     /// The Markdown after the front matter.
     pub body: String,
+    /// Where the body starts in the file, in bytes: offsets in
+    /// [`Rendered`] plus this are offsets in the file.
+    pub body_offset: usize,
     pub rendered: Rendered,
 }
 
-/// Parses, validates and renders one article file.
-pub fn parse(path: &Path, text: &str) -> Result<Article, Vec<Problem>> {
-    let slug = file_slug(path).map_err(|p| vec![p])?;
-    let (front_text, body, body_line) = split(path, text).map_err(|p| vec![p])?;
-    let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
-        // +1 for the opening `+++` line.
-        let line = e.span().map_or(1, |s| line_of(front_text, s.start) + 1);
-        vec![Problem::new(path, line, format!("invalid front matter: {}", e.message().trim()))]
-    })?;
+/// Parses and renders one article file, with every problem of its front
+/// matter and structure. The article comes back whenever its front matter
+/// could be read, so the check can go on looking at it; only a file without
+/// problems may be imported.
+pub fn parse(path: &Path, text: &str) -> (Option<Article>, Vec<Problem>) {
+    let src = Source::new(path, text);
+    let slug = match file_slug(&src) {
+        Ok(slug) => slug,
+        Err(p) => return (None, p),
+    };
+    let (front_start, front_end, body_offset) = match split(text) {
+        Ok(at) => at,
+        Err(message) => return (None, vec![src.error(0, "front-matter", message)]),
+    };
+    let front_text = &text[front_start..front_end];
+    let front: FrontMatter = match toml::from_str(front_text) {
+        Ok(front) => front,
+        Err(e) => {
+            let at = front_start + e.span().map_or(0, |s| s.start);
+            let message = format!("invalid front matter: {}", e.message().trim());
+            return (None, vec![src.error(at, "front-matter", message)]);
+        }
+    };
     let mut problems = Vec::new();
-    let key_line = |key: &str| front_text.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 2);
+    let key = |key: &str| front_start + key_offset(front_text, key).unwrap_or(0);
     if front.title.trim().is_empty() {
-        problems.push(Problem::new(path, key_line("title"), "`title` must not be empty"));
+        problems.push(src.error(key("title"), "front-matter", "`title` must not be empty"));
     }
-    let mut time = |key: &str, value: &Option<TomlTime>| {
+    let mut time = |name: &str, value: &Option<TomlTime>| {
         let t = value.as_ref().map(TomlTime::to_utc);
         if let Some(None) = t {
-            problems.push(Problem::new(
-                path,
-                key_line(key),
-                format!("`{key}` must be an RFC 3339 date-time such as 2026-09-14T09:00:00Z"),
-            ));
+            let message = format!("`{name}` must be an RFC 3339 date-time such as 2026-09-14T09:00:00Z");
+            problems.push(src.error(key(name), "front-matter", message));
         }
         t.flatten()
     };
     let published = time("published", &front.published);
     let updated = time("updated", &front.updated);
 
+    let body = &text[body_offset..];
     let rendered = markdown::render(body, front.list, front.order);
-    problems.extend(rendered.problems.iter().map(|(line, msg)| Problem::new(path, line + body_line - 1, msg.clone())));
+    problems.extend(rendered.issues.iter().map(|i| src.error(body_offset + i.offset, i.code, i.message.clone())));
     if front.list != ListStyle::None && rendered.entries.is_empty() {
-        problems.push(Problem::new(
-            path,
-            key_line("list"),
+        problems.push(src.error(
+            key("list"),
+            "no-entries",
             format!(
                 "list = \"{}\" but the article has no entries: an entry is a heading such as `## Blade Runner {{soundtrack=blade-runner-1982}}`",
                 front.list.as_str()
             ),
         ));
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if front.order == ListOrder::Countdown && front.list != ListStyle::Ranked {
+        let message = format!(
+            "order = \"countdown\" counts ranks down, but list = \"{}\" has no ranks: make it list = \"ranked\" or drop `order`",
+            front.list.as_str()
+        );
+        problems.push(src.error(key("order"), "ranking", message));
     }
-    // References are reported against the file, not the body.
-    let mut rendered = rendered;
-    for r in &mut rendered.references {
-        r.line += body_line - 1;
-    }
-    Ok(Article {
+    let article = Article {
         slug,
         path: path.to_path_buf(),
         hash: content_hash(text),
@@ -126,28 +140,41 @@ pub fn parse(path: &Path, text: &str) -> Result<Article, Vec<Problem>> {
         published,
         updated,
         body: body.to_owned(),
+        body_offset,
         rendered,
-    })
+    };
+    (Some(article), problems)
 }
 
-/// Splits `+++` front matter from the body; also returns the body's first line.
-fn split<'a>(path: &Path, text: &'a str) -> Result<(&'a str, &'a str, usize), Problem> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("+++").and_then(|r| r.strip_prefix('\n').or_else(|| r.strip_prefix("\r\n")))
-    else {
-        return Err(Problem::new(path, 1, "no front matter: the file must start with a `+++` line"));
+/// Splits `+++` front matter from the body: the byte offsets where the front
+/// matter's text starts and ends, and where the body starts.
+fn split(text: &str) -> Result<(usize, usize, usize), &'static str> {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let Some(first) = text[bom..].split_inclusive('\n').next().filter(|l| l.trim_end() == "+++") else {
+        return Err("no front matter: the file must start with a `+++` line");
     };
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
+    let front_start = bom + first.len();
+    let mut offset = front_start;
+    for line in text[front_start..].split_inclusive('\n') {
         if line.trim_end() == "+++" {
-            let front = &rest[..offset];
-            let body = &rest[offset + line.len()..];
-            let body_line = line_of(text, text.len() - body.len());
-            return Ok((front, body, body_line));
+            return Ok((front_start, offset, offset + line.len()));
         }
         offset += line.len();
     }
-    Err(Problem::new(path, 1, "front matter is not closed: add a `+++` line after it"))
+    Err("front matter is not closed: add a `+++` line after it")
+}
+
+/// Where `key = ...` is written in the front matter.
+fn key_offset(front: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in front.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -155,17 +182,21 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Article, Vec<Problem>> {
-        parse(Path::new("articles/a.md"), text)
+        match parse(Path::new("articles/a.md"), text) {
+            (Some(a), p) if p.is_empty() => Ok(a),
+            (_, p) => Err(p),
+        }
     }
 
     #[test]
-    fn front_matter_errors_name_their_line() {
+    fn front_matter_errors_name_their_line_and_column() {
         let p = parse_str("+++\ntitle = \"A\"\nlist = ranked\n+++\n## X {soundtrack=x}\n\nText\n")
             .err()
             .unwrap_or_default();
         assert_eq!(p.len(), 1, "{p:?}");
-        assert_eq!(p[0].line, 3);
+        assert_eq!((p[0].line, p[0].column, p[0].code), (3, 8, "front-matter"));
         assert!(p[0].message.starts_with("invalid front matter"));
+        assert_eq!(p[0].excerpt, "list = ranked");
 
         let p = parse_str("title = \"A\"\n").err().unwrap_or_default();
         assert!(p[0].message.contains("no front matter"));
@@ -173,16 +204,24 @@ mod tests {
         assert!(p[0].message.contains("not closed"));
         let p = parse_str("+++\ntitle = \"A\"\npublished = \"last tuesday\"\n+++\nHello\n").err().unwrap_or_default();
         assert_eq!((p[0].line, p[0].message.contains("RFC 3339")), (3, true));
+        let p = parse_str("+++\ntitle = \"A\"\norder = \"countdown\"\n+++\nHello\n").err().unwrap_or_default();
+        assert_eq!((p[0].line, p[0].code), (3, "ranking"));
     }
 
     #[test]
-    fn body_lines_count_from_the_file() {
+    fn body_offsets_count_from_the_file() {
         let text =
             "+++\ntitle = \"A\"\nlist = \"ranked\"\n+++\n\n## X {soundtrack=x}\n\nSee [Jaws](soundtrack:jaws-1975).\n";
         let a = parse_str(text).map_err(|p| format!("{p:?}"));
-        let lines: Vec<(String, usize)> =
-            a.iter().flat_map(|a| a.rendered.references.iter().map(|r| (r.slug.clone(), r.line))).collect();
-        assert_eq!(lines, vec![("x".to_string(), 6), ("jaws-1975".to_string(), 8)]);
+        let at: Vec<(String, &str)> = a
+            .iter()
+            .flat_map(|a| a.rendered.references.iter().map(|r| (r.slug.clone(), &text[a.body_offset + r.offset..])))
+            .map(|(slug, rest)| (slug, rest.lines().next().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![("x".to_string(), "## X {soundtrack=x}"), ("jaws-1975".to_string(), "[Jaws](soundtrack:jaws-1975).")]
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Problem, content_hash, file_slug, line_of, slugify};
+use super::{Problem, Severity, Source, content_hash, file_slug, slugify};
 
 /// Score, compilation of existing songs, or original songs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,13 +110,21 @@ impl Record {
     }
 }
 
-/// Parses and validates one record file.
-pub fn parse(path: &Path, text: &str) -> Result<Record, Vec<Problem>> {
-    let slug = file_slug(path).map_err(|p| vec![p])?;
-    let mut record: Record = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(0, |s| line_of(text, s.start));
-        vec![Problem::new(path, line, format!("invalid record: {}", e.message().trim()))]
-    })?;
+/// Parses and validates one record file. The record comes back whenever its
+/// TOML could be read, with every problem of its values.
+pub fn parse(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
+    let src = Source::new(path, text);
+    let slug = match file_slug(&src) {
+        Ok(slug) => slug,
+        Err(p) => return (None, p),
+    };
+    let mut record: Record = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = format!("invalid record: {}", e.message().trim());
+            return (None, vec![src.error(e.span().map_or(0, |s| s.start), "invalid-record", message)]);
+        }
+    };
     record.slug = slug;
     record.path = path.to_path_buf();
     record.hash = content_hash(text);
@@ -124,7 +132,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Record, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut need = |ok: bool, key: &str, what: &str| {
         if !ok {
-            problems.push(Problem::new(path, key_line(text, key), what.to_string()));
+            problems.push(match key_line(text, key) {
+                0 => src.whole(Severity::Error, "invalid-record", what),
+                line => src.error(src.line_offset(line), "invalid-record", what),
+            });
         }
     };
     need(!record.title.trim().is_empty(), "title", "`title` (the album's title) must not be empty");
@@ -142,7 +153,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Record, Vec<Problem>> {
     for t in &record.tracks {
         need(!t.title.trim().is_empty(), "tracks", "every track needs a `title`");
     }
-    if problems.is_empty() { Ok(record) } else { Err(problems) }
+    (Some(record), problems)
 }
 
 fn has_slug(name: &str) -> bool {
@@ -161,7 +172,7 @@ fn valid_release_date(s: &str) -> bool {
 }
 
 /// The line where `key =` is first written, for pointing at a bad value.
-fn key_line(text: &str, key: &str) -> usize {
+pub(crate) fn key_line(text: &str, key: &str) -> usize {
     if key.is_empty() {
         return 0;
     }
@@ -194,11 +205,10 @@ artist = "Vangelis"
 
     #[test]
     fn parses_a_record_and_its_credits() {
-        let r = parse(Path::new("soundtracks/blade-runner-1982.toml"), GOOD).map_err(|p| format!("{p:?}"));
-        let r = r.as_ref().map_err(String::as_str);
-        assert_eq!(r.map(|r| r.slug.as_str()), Ok("blade-runner-1982"));
-        let r = r.ok();
-        let credits = r.map(Record::credits).unwrap_or_default();
+        let (r, problems) = parse(Path::new("soundtracks/blade-runner-1982.toml"), GOOD);
+        assert_eq!(problems, vec![]);
+        assert_eq!(r.as_ref().map(|r| r.slug.as_str()), Some("blade-runner-1982"));
+        let credits = r.as_ref().map(Record::credits).unwrap_or_default();
         // Vangelis is composer and track artist: credited once.
         assert_eq!(credits, vec![("director", "Ridley Scott"), ("composer", "Vangelis")]);
     }
@@ -206,16 +216,17 @@ artist = "Vangelis"
     #[test]
     fn reports_unknown_keys_and_bad_values_with_lines() {
         let bad = GOOD.replace("kind = \"score\"", "kind = \"scroe\"");
-        let p = parse(Path::new("soundtracks/x.toml"), &bad).err().unwrap_or_default();
+        let (r, p) = parse(Path::new("soundtracks/x.toml"), &bad);
+        assert!(r.is_none());
         assert_eq!(p.len(), 1);
-        assert_eq!(p[0].line, 3);
+        assert_eq!((p[0].line, p[0].column, p[0].code), (3, 8, "invalid-record"));
         assert!(p[0].message.contains("scroe"), "{}", p[0].message);
 
         let bad = GOOD.replace("1994-06", "June 1994");
-        let p = parse(Path::new("soundtracks/x.toml"), &bad).err().unwrap_or_default();
-        assert_eq!((p.len(), p.first().map(|p| p.line)), (1, Some(4)));
+        let (_, p) = parse(Path::new("soundtracks/x.toml"), &bad);
+        assert_eq!((p.len(), p.first().map(|p| (p.line, p.column))), (1, Some((4, 1))));
 
-        let p = parse(Path::new("soundtracks/Bad Name.toml"), GOOD).err().unwrap_or_default();
+        let (_, p) = parse(Path::new("soundtracks/Bad Name.toml"), GOOD);
         assert!(p[0].message.contains("slug"));
     }
 }

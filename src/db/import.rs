@@ -1,8 +1,10 @@
-//! `content/` into the database: load and check the whole tree first, then
-//! apply it in one transaction. A file whose bytes (and the renderer) did not
-//! change is left alone, so importing twice changes nothing; a row edited
-//! through the web is never overwritten by a changed file unless forced: it
-//! is kept and reported. Any problem leaves the previous content live.
+//! `content/` into the database: load and check the whole tree first (the
+//! same checks as `cuesheet check`: any error refuses the import, warnings
+//! are carried in the report), then apply it in one transaction. A file
+//! whose bytes (and the renderer) did not change is left alone, so importing
+//! twice changes nothing; a row edited through the web is never overwritten
+//! by a changed file unless forced: it is kept and reported. Any error leaves
+//! the previous content live.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -11,7 +13,7 @@ use std::path::Path;
 use sqlx::AnyConnection;
 
 use super::{Backend, Db, bump_content_version, now};
-use crate::content::{self, Article, LoadError, Record, Site, slugify};
+use crate::content::{self, Article, LoadError, Problem, Record, Site, slugify};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -36,6 +38,9 @@ pub struct Report {
     pub articles: Counts,
     /// Rows kept as they are in the database, with the reason.
     pub kept: Vec<String>,
+    /// What `cuesheet check` warns about in the imported files: reported,
+    /// never blocking.
+    pub warnings: Vec<Problem>,
 }
 
 impl Report {
@@ -53,6 +58,9 @@ impl fmt::Display for Report {
         write!(f, "records: {}; articles: {}", c(&self.records), c(&self.articles))?;
         for k in &self.kept {
             write!(f, "\n  kept: {k}")?;
+        }
+        for w in &self.warnings {
+            write!(f, "\n  {w}")?;
         }
         Ok(())
     }
@@ -116,7 +124,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
         return Err(LoadError::Invalid(problems).into());
     }
 
-    let mut report = Report::default();
+    let mut report = Report { warnings: site.warnings.clone(), ..Report::default() };
     let stamp = now();
     let by_slug = |rows: &[Existing]| -> HashMap<String, usize> {
         rows.iter().enumerate().map(|(i, e)| (e.slug.clone(), i)).collect()

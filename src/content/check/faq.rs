@@ -1,0 +1,161 @@
+//! FAQ sections (a heading with "FAQ" or "Frequently asked questions") whose
+//! questions mention nothing the article is about: no word of film music,
+//! no film, person, album or track of the records it uses, none of its tags.
+//! The boilerplate FAQ the source article carried ("How long does it
+//! typically take to see results?") is the case this exists for.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+use super::{Context, plain};
+use crate::content::markdown;
+use crate::content::{Article, Problem, Source};
+
+/// Words of the subject itself, matched as prefixes (`soundtracks`,
+/// `composer`, `orchestral`).
+const TOPIC: [&str; 36] = [
+    "soundtrack",
+    "score",
+    "scoring",
+    "compos",
+    "music",
+    "song",
+    "album",
+    "film",
+    "movie",
+    "cinema",
+    "track",
+    "theme",
+    "orchestr",
+    "sound",
+    "listen",
+    "record",
+    "director",
+    "supervis",
+    "scene",
+    "oscar",
+    "grammy",
+    "academy",
+    "award",
+    "chart",
+    "billboard",
+    "singer",
+    "artist",
+    "lyric",
+    "melod",
+    "vinyl",
+    "synth",
+    "guitar",
+    "piano",
+    "diegetic",
+    "leitmotif",
+    "concert",
+];
+
+/// Short topic words, matched whole (with a plural `s`).
+const TOPIC_WORDS: [&str; 14] =
+    ["band", "cue", "tune", "jazz", "rock", "pop", "punk", "disco", "folk", "blues", "rap", "opera", "genre", "hit"];
+
+/// Words too common to tie a question to a record (`Time` is a track of Inception).
+const COMMON: [&str; 40] = [
+    "about", "after", "also", "back", "been", "best", "come", "could", "does", "down", "each", "ever", "every",
+    "first", "from", "good", "great", "have", "here", "into", "just", "last", "life", "like", "long", "love", "main",
+    "make", "many", "more", "most", "much", "never", "night", "only", "over", "some", "take", "that", "time",
+];
+
+pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
+    let outline = &a.rendered.outline;
+    let mut out = Vec::new();
+    for (i, h) in outline.iter().enumerate() {
+        let title = h.text.to_lowercase();
+        if !(title.contains("faq") || title.contains("frequently asked questions")) {
+            continue;
+        }
+        let vocabulary = vocabulary(a, ctx);
+        let rest = &outline[i + 1..];
+        let end = rest.iter().find(|n| n.level <= h.level).map_or(a.body.len(), |n| n.offset);
+        let mut questions: Vec<(usize, String)> =
+            rest.iter().take_while(|n| n.level > h.level).map(|n| (n.offset, n.text.clone())).collect();
+        questions.extend(written_questions(&a.body, h.offset, end));
+        let mut seen = HashSet::new();
+        for (offset, q) in questions {
+            if seen.insert(q.clone()) && !on_topic(&q, &vocabulary) {
+                let message = format!(
+                    "FAQ question `{q}` mentions nothing from this article or its records: boilerplate? answer what readers of this list ask"
+                );
+                out.push(src.warning(a.body_offset + offset, "faq-off-topic", message));
+            }
+        }
+    }
+    out
+}
+
+/// Lines of paragraphs and list items between `start` and `end` that are
+/// questions (bold or not): a question may share its paragraph with its
+/// answer, as in the source article.
+fn written_questions(body: &str, start: usize, end: usize) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    // Open blocks, each a list of (offset, text) lines.
+    let mut open: Vec<Vec<(usize, String)>> = Vec::new();
+    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Paragraph | Tag::Item) if (start..end).contains(&range.start) => {
+                open.push(vec![(range.start, String::new())]);
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((at, text)) = open.last_mut().and_then(|lines| lines.last_mut()) {
+                    if text.is_empty() {
+                        *at = (*at).max(range.start);
+                    }
+                    text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(lines) = open.last_mut() {
+                    lines.push((range.end, String::new()));
+                }
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                let lines = open.pop().unwrap_or_default();
+                out.extend(
+                    lines.into_iter().map(|(at, t)| (at, t.trim().to_owned())).filter(|(_, t)| t.ends_with('?')),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The article's own words: tags, entry headings, and every name and title
+/// of the records it uses.
+fn vocabulary(a: &Article, ctx: &Context) -> HashSet<String> {
+    let mut texts: Vec<&str> = a.front.tags.iter().map(String::as_str).collect();
+    texts.extend(a.rendered.entries.iter().map(|e| e.heading.as_str()));
+    for r in &a.rendered.references {
+        if let Some(n) = ctx.names.get(&r.slug) {
+            texts.push(&n.film);
+            texts.extend(n.album.iter().chain(&n.people).chain(&n.tracks).map(String::as_str));
+        }
+    }
+    let words = texts.iter().flat_map(|t| plain(t).split(' ').map(str::to_owned).collect::<Vec<_>>());
+    let words = words.filter(|w| w.chars().count() >= 4 && !COMMON.contains(&w.as_str()));
+    words.map(|w| stem(&w).to_owned()).collect()
+}
+
+fn on_topic(question: &str, vocabulary: &HashSet<String>) -> bool {
+    plain(question).split(' ').any(|w| {
+        let s = stem(w);
+        TOPIC.iter().any(|t| w.starts_with(t))
+            || TOPIC_WORDS.contains(&w)
+            || TOPIC_WORDS.contains(&s)
+            || vocabulary.contains(s)
+    })
+}
+
+/// `composers` → `composer`, `Williams's` → `williams`.
+fn stem(word: &str) -> &str {
+    let w = word.strip_suffix("'s").unwrap_or(word);
+    w.strip_suffix('s').filter(|s| s.len() >= 3 && !s.ends_with('s')).unwrap_or(w)
+}

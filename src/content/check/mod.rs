@@ -1,0 +1,331 @@
+//! `cuesheet check`: the editorial linter, and the one place that decides
+//! what an import refuses. Every finding has a stable code:
+//!
+//! | code | severity | what |
+//! | --- | --- | --- |
+//! | `encoding` | error | the file is not UTF-8 |
+//! | `file-name` | error | the file name is not a slug |
+//! | `front-matter` | error | missing, unclosed or malformed front matter, empty title, bad date |
+//! | `invalid-record` | error | a record's TOML or one of its values |
+//! | `unknown-record` | error | an entry or `soundtrack:` link names no record |
+//! | `entry-without-record` | error | a heading between entries, or `{soundtrack=}`, names no record |
+//! | `empty-heading`, `empty-entry` | error | an entry without title or without text |
+//! | `duplicate-entry` | error | one record listed twice in one article |
+//! | `no-entries` | error | `list = "ranked"/"unranked"` without entries |
+//! | `ranking` | error | `order = "countdown"` without ranks; ranks that would not run 1..N |
+//! | `rank-in-heading` | error | a heading that writes its own rank (`1.`, `#3`, `No. 2`) |
+//! | `list-numbered` | error | entries or sections numbered by a Markdown ordered list |
+//! | `entry-in-list` | error | an entry heading inside a bullet list or quote |
+//! | `mojibake` | error | UTF-8 read as Windows-1252 (`â€™`, `Ã©`), `””` for a dash, `�` |
+//! | `control-char` | error | C0 (but tab, newline, CR), DEL, C1 or NUL |
+//! | `spam` | warning | a spam token of the blocklist |
+//! | `unknown-link` | warning | `/articles/x`, `/soundtracks/x`, `/people/x`, `/tags/x`, `person:x` leading nowhere |
+//! | `heading-without-record` | warning | a heading at the entries' level that names a film but carries no record |
+//! | `misspelt-name` | warning | a near miss of a name or title of a record the article uses |
+//! | `faq-off-topic` | warning | an FAQ question about nothing in the article or its records |
+//! | `record-incomplete` | warning | a record whose card would credit nobody but the director, or list no track |
+//!
+//! The import ([`crate::content::load`]) runs exactly these checks and
+//! refuses a tree with any error; [`check_article`] and [`check_record`]
+//! check one file against a [`Context`], for the editor desk.
+
+/// FAQ sections whose questions are about something else entirely.
+mod faq;
+/// Names and titles spelt differently from the records an article uses.
+mod names;
+/// Printing a report for people (with excerpts) or tools (JSON); the command.
+mod output;
+/// Entries and their numbering, internal links, headings that look like entries.
+mod structure;
+/// Character-level defects: mojibake, control characters, spam tokens.
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use output::{Format, run};
+
+use super::{Article, LoadError, Problem, Record, Severity, Site, Source, article, is_slug, record, slugify};
+
+/// What a file is checked against: the records, articles, tags and people
+/// that exist elsewhere (in the tree, or in the database for the desk).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Every record slug that exists, readable or not.
+    records: BTreeSet<String>,
+    /// The names each readable record gives.
+    names: BTreeMap<String, RecordNames>,
+    articles: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    people: BTreeSet<String>,
+}
+
+/// The names and titles of one record, as written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RecordNames {
+    pub film: String,
+    pub album: Vec<String>,
+    pub people: Vec<String>,
+    pub tracks: Vec<String>,
+}
+
+impl Context {
+    /// A record that exists, with its names.
+    pub fn add_record(&mut self, r: &Record) {
+        self.records.insert(r.slug.clone());
+        self.people.extend(r.credits().iter().map(|(_, name)| slugify(name)));
+        let names = RecordNames {
+            film: r.film.title.clone(),
+            album: strip_brackets(&r.title).split(": ").map(|s| s.trim().to_owned()).collect(),
+            people: r.credits().iter().map(|(_, name)| name.trim().to_owned()).collect(),
+            tracks: r.tracks.iter().map(|t| strip_brackets(&t.title)).collect(),
+        };
+        self.names.insert(r.slug.clone(), names);
+    }
+
+    /// A record known to exist whose names are not known (an unreadable file).
+    pub fn add_record_slug(&mut self, slug: &str) {
+        self.records.insert(slug.to_owned());
+    }
+
+    /// An article that exists, and the tags it files itself under.
+    pub fn add_article(&mut self, slug: &str, tags: &[String]) {
+        self.articles.insert(slug.to_owned());
+        self.tags.extend(tags.iter().map(|t| slugify(t)).filter(|t| !t.is_empty()));
+    }
+
+    pub(crate) fn has_record(&self, slug: &str) -> bool {
+        self.records.contains(slug)
+    }
+
+    pub(crate) fn names(&self) -> &BTreeMap<String, RecordNames> {
+        &self.names
+    }
+}
+
+/// `Title (Original Soundtrack)` → `Title`.
+fn strip_brackets(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every finding of a tree, sorted by file and position.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub files: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+
+    /// `checked 42 files: 0 errors, 0 warnings`.
+    pub fn summary(&self) -> String {
+        let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!("checked {}: {}, {}", n(self.files, "file"), n(self.errors(), "error"), n(self.warnings(), "warning"))
+    }
+}
+
+/// Checks every article and record under `dir`.
+pub fn check_tree(dir: &Path) -> Result<Report, LoadError> {
+    check_tree_with(dir, &mut |_, _| {})
+}
+
+/// [`check_tree`], calling `progress(done, total)` after each file.
+pub fn check_tree_with(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Report, LoadError> {
+    if !dir.join("articles").is_dir() && !dir.join("soundtracks").is_dir() && dir.is_dir() {
+        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no articles/ or soundtracks/ folder in it");
+        return Err(LoadError::Io { path: dir.to_path_buf(), source });
+    }
+    let checked = analyse(dir, progress)?;
+    let mut problems = checked.problems;
+    problems.extend(checked.unresolved.into_iter().map(|(_, p)| p));
+    sort(&mut problems);
+    Ok(Report { files: checked.files, problems })
+}
+
+/// Checks one article file against what exists around it. An article whose
+/// front matter could be read comes back too; it is publishable only if no
+/// problem is an error.
+pub fn check_article(path: &Path, text: &str, ctx: &Context) -> (Option<Article>, Vec<Problem>) {
+    let (article, mut problems) = article::parse(path, text);
+    problems.extend(text::check(&Source::new(path, text)));
+    if let Some(a) = &article {
+        let (more, unresolved) = article_findings(a, text, ctx);
+        problems.extend(more.into_iter().chain(unresolved.into_iter().map(|(_, p)| p)));
+    }
+    sort(&mut problems);
+    (article, problems)
+}
+
+/// Checks one record file on its own.
+pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
+    let src = Source::new(path, text);
+    let (record, mut problems) = record::parse(path, text);
+    problems.extend(text::check(&src));
+    if let Some(r) = &record {
+        problems.extend(structure::incomplete(r, &src));
+    }
+    sort(&mut problems);
+    (record, problems)
+}
+
+/// The checks of a parsed article that need the rest of the site; references
+/// to records the context lacks come apart, by slug.
+fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Vec<(String, Problem)>) {
+    let src = Source::new(&a.path, text);
+    let mut problems = structure::check(a, &src, ctx);
+    problems.extend(structure::links(a, &src, ctx));
+    problems.extend(faq::check(a, &src, ctx));
+    problems.extend(names::check(a, &src, ctx));
+    (problems, structure::unknown_records(a, &src, ctx))
+}
+
+fn sort(problems: &mut Vec<Problem>) {
+    problems.sort_by(|a, b| (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code)));
+    problems.dedup_by(|a, b| (&a.path, a.line, a.column, a.code) == (&b.path, b.line, b.column, b.code));
+}
+
+/// A tree, checked: what parsed, every finding, and the references left for
+/// the database to resolve.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    pub site: Site,
+    pub problems: Vec<Problem>,
+    pub unresolved: Vec<(String, Problem)>,
+    pub files: usize,
+}
+
+/// Reads and checks a tree: records first (articles are checked against
+/// them), then every article against the whole context.
+pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Checked, LoadError> {
+    // A missing tree must not read as an empty one: that would unpublish everything.
+    if !dir.is_dir() {
+        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder");
+        return Err(LoadError::Io { path: dir.to_path_buf(), source });
+    }
+    let record_paths = list(&dir.join("soundtracks"), "toml")?;
+    let article_paths = list(&dir.join("articles"), "md")?;
+    let mut out = Checked { files: record_paths.len() + article_paths.len(), ..Checked::default() };
+    let mut ctx = Context::default();
+    let mut done = 0;
+    let mut step = |out: &Checked| {
+        done += 1;
+        progress(done, out.files);
+    };
+
+    for path in record_paths {
+        match read(&path)? {
+            Ok(text) => {
+                let (record, problems) = check_record(&path, &text);
+                out.problems.extend(problems);
+                match record {
+                    Some(r) => {
+                        ctx.add_record(&r);
+                        out.site.records.push(r);
+                    }
+                    None => ctx.add_record_slug(stem(&path)),
+                }
+            }
+            Err(p) => {
+                ctx.add_record_slug(stem(&path));
+                out.problems.push(p);
+            }
+        }
+        step(&out);
+    }
+
+    let mut parsed = Vec::new();
+    for path in article_paths {
+        match read(&path)? {
+            Ok(text) => {
+                let (article, problems) = article::parse(&path, &text);
+                out.problems.extend(problems);
+                out.problems.extend(text::check(&Source::new(&path, &text)));
+                match article {
+                    Some(a) => {
+                        ctx.add_article(&a.slug, &a.front.tags);
+                        parsed.push((a, text));
+                    }
+                    None => {
+                        ctx.add_article(stem(&path), &[]);
+                        step(&out);
+                    }
+                }
+            }
+            Err(p) => {
+                out.problems.push(p);
+                step(&out);
+            }
+        }
+    }
+    for (a, text) in parsed {
+        let (problems, unresolved) = article_findings(&a, &text, &ctx);
+        out.problems.extend(problems);
+        out.unresolved.extend(unresolved);
+        out.site.articles.push(a);
+        step(&out);
+    }
+    sort(&mut out.problems);
+    Ok(out)
+}
+
+fn stem(path: &Path) -> &str {
+    path.file_stem().and_then(|s| s.to_str()).filter(|s| is_slug(s)).unwrap_or_default()
+}
+
+/// The `*.ext` files of a folder, sorted by name; a missing folder is empty.
+fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, LoadError> {
+    let io = |source| LoadError::Io { path: dir.to_path_buf(), source };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(e)),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == ext) && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// A file's text; one that is not UTF-8 is a finding at its first bad byte.
+fn read(path: &Path) -> Result<Result<String, Problem>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Ok(text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes());
+            let message = "not valid UTF-8: save the file as UTF-8 (the bad bytes show as �)";
+            Ok(Err(Source::new(path, &lossy).at(at, Severity::Error, "encoding", message)))
+        }
+    }
+}
+
+/// Lowercase words joined by single spaces, apostrophes kept and made
+/// straight: `“I’m Not There” (2007)` → `i'm not there 2007`.
+fn plain(s: &str) -> String {
+    let words = s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '&'));
+    let words = words.map(|w| w.trim_matches(['\'', '’']).replace('’', "'").to_lowercase()).filter(|w| !w.is_empty());
+    words.collect::<Vec<_>>().join(" ")
+}

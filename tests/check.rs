@@ -1,0 +1,428 @@
+//! `cuesheet check`: each defect of the source articles, reproduced in new
+//! words, is caught at its line and column; correct text (accents, emoji,
+//! right-to-left scripts, typographic quotes and dashes) and the shipped
+//! content are clean; the command's exit codes and JSON; and the import
+//! refusing exactly what the check calls an error.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Fixture, REAL_CONTENT, TestApp, backends};
+use cuesheet::content::check::check_tree;
+use cuesheet::content::{Problem, Severity};
+use cuesheet::db::import::ImportError;
+
+const RANKED: &str = "published = \"2026-01-05T10:00:00Z\"\nlist = \"ranked\"";
+const UNRANKED: &str = "published = \"2026-01-05T10:00:00Z\"\nlist = \"unranked\"";
+
+fn cuesheet(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cuesheet")).arg("check").arg(dir).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Two records and nothing else: clean on its own.
+fn base() -> Fixture {
+    let f = Fixture::new();
+    f.record("jaws-1975", "Jaws", 1975).record("psycho-1960", "Psycho", 1960);
+    f
+}
+
+/// 1-based line and character column of the first `needle` in a file.
+fn position(f: &Fixture, file: &str, needle: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(f.file(file)).unwrap();
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in {file}"));
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (text[..at].matches('\n').count() + 1, text[line_start..at].chars().count() + 1)
+}
+
+fn findings(f: &Fixture) -> Vec<Problem> {
+    check_tree(f.path()).unwrap().problems
+}
+
+/// Asserts a finding `code` of `severity` in `file` where `needle` starts,
+/// and returns it.
+fn expect(f: &Fixture, file: &str, needle: &str, severity: Severity, code: &str) -> Problem {
+    let (line, column) = position(f, file, needle);
+    let all = findings(f);
+    let found = all.iter().find(|p| p.path.ends_with(file) && p.code == code && (p.line, p.column) == (line, column));
+    let p = found.unwrap_or_else(|| panic!("no {code} at {file}:{line}:{column}; found:\n{all:#?}")).clone();
+    assert_eq!(p.severity, severity, "{p}");
+    p
+}
+
+#[test]
+fn the_shipped_content_checks_clean() {
+    let out = cuesheet(&[], Path::new(REAL_CONTENT));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("checked 42 files: 0 errors, 0 warnings"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "nothing but the summary:\n{stdout}");
+}
+
+#[test]
+fn malformed_front_matter_points_at_the_toml_error() {
+    let f = base();
+    f.article("a", "A", "list = ranked", "## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n");
+    let p = expect(&f, "articles/a.md", "ranked", Severity::Error, "front-matter");
+    assert!(p.message.starts_with("invalid front matter"), "{p}");
+    assert_eq!(p.excerpt, "list = ranked");
+}
+
+#[test]
+fn entries_must_name_a_record_have_a_heading_and_a_body() {
+    let f = base();
+    f.article(
+        "a",
+        "A",
+        UNRANKED,
+        "## Jaws {soundtrack=jaws-1975}\n\nThe shark.\n\n## The film with the monster\n\nA body whose heading lost its record.\n\n\
+         ## Psycho {soundtrack=psycho-1960}\n\nStrings.\n\n## {soundtrack=jaws-1975}\n\nA body without a title.\n\n\
+         ## Alien {soundtrack=alien-1979}\n\nNo such record.\n\n## Quiet {soundtrack=psycho-1960}\n\n## Psycho again {soundtrack=}\n\nText.\n",
+    );
+    let file = "articles/a.md";
+    expect(&f, file, "## The film with", Severity::Error, "entry-without-record");
+    expect(&f, file, "## {soundtrack=jaws", Severity::Error, "empty-heading");
+    expect(&f, file, "## Alien", Severity::Error, "unknown-record");
+    expect(&f, file, "## Quiet", Severity::Error, "empty-entry");
+    expect(&f, file, "## Psycho again", Severity::Error, "entry-without-record");
+    // Jaws is listed twice (the title-less entry), Psycho three times.
+    expect(&f, file, "## {soundtrack=jaws", Severity::Error, "duplicate-entry");
+    expect(&f, file, "## Quiet", Severity::Error, "duplicate-entry");
+}
+
+#[test]
+fn ranks_written_by_hand_or_by_markdown_lists_are_errors() {
+    let f = base();
+    f.record("alien-1979", "Alien", 1979).record("cheerleader-camp-2010", "#1 Cheerleader Camp", 2010);
+    f.article(
+        "a",
+        "A",
+        RANKED,
+        "## 1. Jaws {soundtrack=jaws-1975}\n\nText.\n\n## #2 Psycho {soundtrack=psycho-1960}\n\nText.\n\n\
+         ## No. 3: Alien {soundtrack=alien-1979}\n\nText.\n\n\
+         ## #1 Cheerleader Camp {soundtrack=cheerleader-camp-2010}\n\nA title that starts like a rank is fine.\n\n\
+         ## 5. Why these four\n\nA closing section numbered like an entry.\n",
+    );
+    let file = "articles/a.md";
+    expect(&f, file, "## 1. Jaws", Severity::Error, "rank-in-heading");
+    expect(&f, file, "## #2 Psycho", Severity::Error, "rank-in-heading");
+    expect(&f, file, "## No. 3", Severity::Error, "rank-in-heading");
+    expect(&f, file, "## 5. Why", Severity::Error, "rank-in-heading");
+    let (line, _) = position(&f, file, "## #1 Cheerleader");
+    assert!(!findings(&f).iter().any(|p| p.line == line), "{:#?}", findings(&f));
+
+    // Every entry its own one-item list "1.", as the source article was.
+    let f = base();
+    f.article(
+        "b",
+        "B",
+        RANKED,
+        "Intro.\n\n1. ## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n\n1. ## Psycho {soundtrack=psycho-1960}\n\nStrings.\n\n\
+         1. ## In closing\n\nThe end.\n",
+    );
+    let file = "articles/b.md";
+    expect(&f, file, "1. ## Jaws", Severity::Error, "list-numbered");
+    expect(&f, file, "1. ## Psycho", Severity::Error, "list-numbered");
+    expect(&f, file, "1. ## In closing", Severity::Error, "list-numbered");
+
+    // The same, written as plain numbered titles followed by the entry's prose.
+    let f = base();
+    f.article(
+        "c",
+        "C",
+        "list = \"none\"",
+        "Intro.\n\n  1. “Jaws” (1975) – Two Notes of Dread\n\nThe shark arrives in the bass.\n\n  \
+         1. “Psycho” (1960) – Strings Only\n\nViolins do the stabbing.\n",
+    );
+    expect(&f, "articles/c.md", "1. “Jaws”", Severity::Error, "list-numbered");
+    expect(&f, "articles/c.md", "1. “Psycho”", Severity::Error, "list-numbered");
+
+    // A bullet or a quote around an entry.
+    let f = base();
+    f.article("d", "D", UNRANKED, "> ## Jaws {soundtrack=jaws-1975}\n>\n> Quoted.\n");
+    expect(&f, "articles/d.md", "> ## Jaws", Severity::Error, "entry-in-list");
+}
+
+#[test]
+fn ranked_settings_must_agree_with_the_structure() {
+    let f = base();
+    f.article("a", "A", "list = \"unranked\"\norder = \"countdown\"", "## Jaws {soundtrack=jaws-1975}\n\nText.\n");
+    expect(&f, "articles/a.md", "order", Severity::Error, "ranking");
+
+    let f = base();
+    f.article(
+        "b",
+        "B",
+        RANKED,
+        "## Jaws {soundtrack=jaws-1975}\n\nText.\n\n## Strings\n\n### Psycho {soundtrack=psycho-1960}\n\nText.\n",
+    );
+    expect(&f, "articles/b.md", "### Psycho", Severity::Error, "ranking");
+
+    let f = base();
+    f.article("c", "C", RANKED, "Only prose here, no entry.\n");
+    expect(&f, "articles/c.md", "list =", Severity::Error, "no-entries");
+}
+
+#[test]
+fn mojibake_and_control_characters_are_errors_at_their_column() {
+    let f = base();
+    f.article(
+        "a",
+        "A",
+        "",
+        "The score isn\u{e2}\u{20ac}\u{2122}t subtle.\n\nA caf\u{c3}\u{a9} scene.\n\n\
+         More than wallpaper\u{201d}\u{201d}it drives the film.\n\nA bell\u{7} rings, a NUL\u{0} hides, a C1\u{85} lurks.\n",
+    );
+    let file = "articles/a.md";
+    let p = expect(&f, file, "\u{e2}\u{20ac}\u{2122}", Severity::Error, "mojibake");
+    assert!(p.message.contains('\u{2019}'), "says what it should be: {p}");
+    expect(&f, file, "\u{c3}\u{a9}", Severity::Error, "mojibake");
+    expect(&f, file, "\u{201d}\u{201d}", Severity::Error, "mojibake");
+    expect(&f, file, "\u{7}", Severity::Error, "control-char");
+    expect(&f, file, "\u{0}", Severity::Error, "control-char");
+    let p = expect(&f, file, "\u{85}", Severity::Error, "control-char");
+    assert!(p.message.contains("U+0085"), "{p}");
+
+    let f = base();
+    std::fs::write(f.file("articles/b.md"), b"+++\ntitle = \"B\"\n+++\nLatin-1 caf\xe9 here.\n").unwrap();
+    let p = findings(&f).into_iter().find(|p| p.code == "encoding").unwrap();
+    assert_eq!((p.line, p.column, p.severity), (4, 12, Severity::Error), "{p}");
+}
+
+#[test]
+fn spam_tokens_and_dead_internal_links_are_warnings() {
+    let f = base();
+    f.article(
+        "a",
+        "A",
+        "tags = [\"horror\"]",
+        "Watch it free on LK21 tonight.\n\nSee [the list](/articles/a), [horror](/tags/horror), [Jaws](/soundtracks/jaws-1975), \
+         [the composer](person:composer-of-jaws).\n\nBut [gone](/articles/gone), [nope](/soundtracks/nope), \
+         [nobody](/people/nobody), [misc](/tags/misc) and [a stranger](person:a-stranger).\n",
+    );
+    let file = "articles/a.md";
+    expect(&f, file, "LK21", Severity::Warning, "spam");
+    for dead in ["[gone]", "[nope]", "[nobody]", "[misc]", "[a stranger]"] {
+        expect(&f, file, dead, Severity::Warning, "unknown-link");
+    }
+    let links = findings(&f).into_iter().filter(|p| p.code == "unknown-link").count();
+    assert_eq!(links, 5, "the live links are not reported");
+}
+
+#[test]
+fn headings_that_look_like_entries_warn() {
+    let f = base();
+    f.article(
+        "a",
+        "A",
+        UNRANKED,
+        "## Psycho\n\nAn opening section named after a film we have a record for.\n\n\
+         ## Jaws {soundtrack=jaws-1975}\n\nText.\n\n## Vertigo (1958)\n\nA closing heading that reads like an entry.\n",
+    );
+    expect(&f, "articles/a.md", "## Psycho", Severity::Warning, "heading-without-record");
+    expect(&f, "articles/a.md", "## Vertigo", Severity::Warning, "heading-without-record");
+}
+
+#[test]
+fn names_spelt_two_ways_warn() {
+    let f = Fixture::new();
+    f.write(
+        "soundtracks/krush-groove-1985.toml",
+        "title = \"Krush Groove\"\nkind = \"compilation\"\nartists = [\"Chaka Khan\"]\n[film]\ntitle = \"Krush Groove\"\n\
+         year = 1985\ndirector = \"Michael Schultz\"\n[[tracks]]\ntitle = \"Krush Groovin'\"\n",
+    );
+    f.write(
+        "soundtracks/i-m-not-there-2007.toml",
+        "title = \"I'm Not There\"\nkind = \"compilation\"\nartists = [\"Apollonia\", \"Claude Debussy\"]\n[film]\n\
+         title = \"I’m Not There\"\nyear = 2007\ndirector = \"Todd Haynes\"\n[[tracks]]\ntitle = \"Ring Them Bells\"\n",
+    );
+    f.article(
+        "a",
+        "A",
+        UNRANKED,
+        "## Krush Groove {soundtrack=krush-groove-1985}\n\nThe film Kush Groove is thin, but Chaka Khan is not.\n\n\
+         ## I’m Not There {soundtrack=i-m-not-there-2007}\n\nHaynes made I’m No There with six Dylans, a nod to \
+         Debussey here and a cameo for Appolonia there.\n",
+    );
+    let file = "articles/a.md";
+    let p = expect(&f, file, "Kush Groove", Severity::Warning, "misspelt-name");
+    assert!(p.message.contains("`Krush Groove`"), "{p}");
+    expect(&f, file, "I’m No There", Severity::Warning, "misspelt-name");
+    expect(&f, file, "Debussey", Severity::Warning, "misspelt-name");
+    expect(&f, file, "Appolonia", Severity::Warning, "misspelt-name");
+    assert_eq!(findings(&f).len(), 4, "the correct spellings are not reported: {:#?}", findings(&f));
+}
+
+#[test]
+fn an_faq_about_something_else_warns() {
+    let f = base();
+    f.article(
+        "a",
+        "A",
+        UNRANKED,
+        "## Jaws {soundtrack=jaws-1975}\n\nText.\n\n## FAQ\n\n### Who wrote the Jaws score?\n\nA composer.\n\n\
+         ### How soon will I notice a difference?\n\nWithin weeks.\n\n**Is Psycho scarier than Jaws?**\nYes.\n\
+         Can I do this at my own pace?\nOf course.\n",
+    );
+    let file = "articles/a.md";
+    expect(&f, file, "### How soon", Severity::Warning, "faq-off-topic");
+    expect(&f, file, "Can I do this", Severity::Warning, "faq-off-topic");
+    let faq = findings(&f).into_iter().filter(|p| p.code == "faq-off-topic").count();
+    assert_eq!(faq, 2, "on-topic questions pass");
+}
+
+#[test]
+fn records_are_checked_too() {
+    let f = base();
+    f.write(
+        "soundtracks/thin-2001.toml",
+        "title = \"Thin\"\nkind = \"score\"\ncomposers = []\nsummary = \"Free on lk21.\"\n[film]\ntitle = \"Thin\"\n\
+         year = 2001\ndirector = \"Someone\"\n",
+    );
+    expect(&f, "soundtracks/thin-2001.toml", "composers", Severity::Warning, "record-incomplete");
+    expect(&f, "soundtracks/thin-2001.toml", "lk21", Severity::Warning, "spam");
+    f.write("soundtracks/thin-2001.toml", "title = \"Thin\"\nkind = \"scroe\"\n");
+    expect(&f, "soundtracks/thin-2001.toml", "\"scroe\"", Severity::Error, "invalid-record");
+    f.write("soundtracks/Bad Name.toml", "");
+    let p = findings(&f).into_iter().find(|p| p.code == "file-name").unwrap();
+    assert_eq!((p.line, p.severity), (0, Severity::Error), "{p}");
+}
+
+#[test]
+fn correct_typography_in_any_script_is_clean() {
+    let f = Fixture::new();
+    f.write(
+        "soundtracks/amelie-2001.toml",
+        "title = \"Le Fabuleux Destin d’Amélie Poulain\"\nkind = \"score\"\nlabel = \"Virgin\"\nreleased = \"2001\"\n\
+         composers = [\"Yann Tiersen\"]\nsummary = \"Accordéon, toy piano — and a waltz “for every day”… 🎹\"\n[film]\n\
+         title = \"Amélie\"\nyear = 2001\ndirector = \"Jean-Pierre Jeunet\"\n[[tracks]]\ntitle = \"Comptine d’un autre été\"\n\
+         artist = \"Yann Tiersen\"\nnote = \"Piano seul – ¼ of the album’s fame; «très belle» ½ × ©\"\n",
+    );
+    f.article(
+        "musique",
+        "Musique du monde — “world” scores",
+        "published = \"2026-01-05T10:00:00Z\"\nlist = \"ranked\"\ntags = [\"français\", \"عربي\"]",
+        "Björk’s “All Is Full of Love”, Sigur Rós’s «Hoppípolla» and São Paulo’s samba — all welcome… 🎬🎵👩🏽‍🎤\n\n\
+         Arabic: الموسيقى التصويرية للفيلم. Hebrew: פסקול הסרט. Greek: Ελληνικά. Russian: Кино. Japanese: 映画音楽.\n\n\
+         ## Amélie {soundtrack=amelie-2001}\n\n[Yann Tiersen](person:yann-tiersen)’s “Comptine d’un autre été” — \
+         a waltz in ¾ that ’90s kids hummed; it’s “naïve” in the best way. CAFÉ’S OPEN, ÅSA’S TOO.\n\n\
+         ## Pourquoi ça marche\n\nSee [the list](/articles/musique) and [français](/tags/francais) — or \
+         [Amélie](soundtrack:amelie-2001).\n",
+    );
+    let all = findings(&f);
+    assert!(all.is_empty(), "{all:#?}");
+}
+
+#[test]
+fn exit_codes_text_output_and_default_folder() {
+    // Clean: 0.
+    let f = base();
+    f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n");
+    let out = cuesheet(&[], f.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).ends_with("checked 3 files: 0 errors, 0 warnings\n"), "{}", text(&out.stdout));
+
+    // Warnings only: still 0.
+    f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes, now on lk21.\n");
+    let out = cuesheet(&[], f.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("0 errors, 1 warning\n"), "{}", text(&out.stdout));
+
+    // An error: 1, printed like a compiler with the line and a caret.
+    f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes \u{e2}\u{20ac}\u{201d} then more.\n");
+    let out = cuesheet(&[], f.path());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (line, column) = position(&f, "articles/a.md", "\u{e2}\u{20ac}");
+    let head = format!("a.md:{line}:{column}: error: mojibake:");
+    assert!(stdout.contains(&head), "{head} in:\n{stdout}");
+    assert!(stdout.contains("    | Two notes \u{e2}\u{20ac}\u{201d} then more.\n    |           ^\n"), "{stdout}");
+    assert!(stdout.contains("1 error, 0 warnings"), "{stdout}");
+
+    // Could not run: 2.
+    let out = cuesheet(&[], &f.path().join("missing"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("missing"), "{}", text(&out.stderr));
+
+    // No folder named: the --content setting, `content` by default.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("content/articles")).unwrap();
+    std::fs::write(home.path().join("content/articles/x.md"), "no front matter\n").unwrap();
+    let bin = env!("CARGO_BIN_EXE_cuesheet");
+    let out = Command::new(bin).arg("check").current_dir(home.path()).env_remove("CUESHEET_CONTENT").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("content/articles/x.md:1:1: error: no front matter"), "{}", text(&out.stdout));
+    let out = Command::new(bin).args(["check", "--content"]).arg(f.path()).output().unwrap();
+    assert!(text(&out.stdout).contains("checked 3 files"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn json_lists_every_finding_with_its_fields() {
+    let f = base();
+    f.article("a", "A", RANKED, "## 1. Jaws {soundtrack=jaws-1975}\n\nOn lk21, caf\u{c3}\u{a9} music.\n");
+    let out = cuesheet(&["--format", "json"], f.path());
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = json.as_array().unwrap();
+    let codes: Vec<&str> = items.iter().map(|i| i["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["rank-in-heading", "spam", "mojibake"]);
+    let (line, column) = position(&f, "articles/a.md", "\u{c3}\u{a9}");
+    let m = &items[2];
+    assert!(m["path"].as_str().unwrap().ends_with("articles/a.md"));
+    assert_eq!((m["line"].as_u64(), m["column"].as_u64()), (Some(line as u64), Some(column as u64)));
+    assert_eq!(m["severity"], "error");
+    assert!(m["message"].as_str().unwrap().contains("`\u{e9}`"));
+    assert_eq!(m["excerpt"], "On lk21, caf\u{c3}\u{a9} music.");
+    assert_eq!(items[1]["severity"], "warning");
+    assert!(text(&out.stderr).contains("checked 3 files: 2 errors, 1 warning"), "summary on stderr");
+}
+
+#[test]
+fn a_large_tree_draws_no_progress_bar_off_a_terminal() {
+    let f = Fixture::new();
+    for i in 0..210 {
+        f.record(&format!("film-{i}-2000"), &format!("Film {i}"), 2000);
+    }
+    let out = cuesheet(&[], f.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("checked 210 files: 0 errors, 0 warnings"));
+    assert_eq!(text(&out.stderr), "", "stderr is not a terminal here: no bar");
+}
+
+#[actix_web::test]
+async fn an_import_refuses_check_errors_and_carries_warnings() {
+    for backend in backends().await {
+        let f = base();
+        f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n");
+        let app = TestApp::start(backend, f.path()).await;
+        let version = app.db.content_version().await.unwrap();
+
+        // Mojibake: refused, reported like the check, nothing changed.
+        f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes \u{e2}\u{20ac}\u{201d} revised.\n");
+        let err = match app.import(f.path()).await {
+            Err(ImportError::Content(e)) => e.to_string(),
+            other => panic!("expected a content error, got {other:?}"),
+        };
+        let (line, column) = position(&f, "articles/a.md", "\u{e2}\u{20ac}");
+        assert!(err.contains(&format!("articles/a.md:{line}:{column}: error: mojibake")), "{backend:?}: {err}");
+        assert_eq!(app.db.content_version().await.unwrap(), version, "nothing changed");
+        assert_eq!(app.get("/articles/a").await.texts(".entry-body"), vec!["Two notes."]);
+
+        // A warning alone: imported, and reported.
+        f.article("a", "A", RANKED, "## Jaws {soundtrack=jaws-1975}\n\nTwo notes, pirated on lk21.\n");
+        let report = app.import(f.path()).await.unwrap();
+        assert_eq!(report.articles.updated, 1, "{report}");
+        assert_eq!(report.warnings.iter().map(|w| w.code).collect::<Vec<_>>(), ["spam"], "{report}");
+        let (line, column) = position(&f, "articles/a.md", "lk21");
+        let shown = format!("articles/a.md:{line}:{column}: warning: spam token `lk21`");
+        assert!(report.to_string().contains(&shown), "{report}");
+        assert_eq!(app.get("/articles/a").await.texts(".entry-body"), vec!["Two notes, pirated on lk21."]);
+        app.finish().await;
+    }
+}
