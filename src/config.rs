@@ -57,6 +57,11 @@ pub struct SiteConfig {
     #[arg(long, env = "CUESHEET_COMMENT_INTERVAL", default_value_t = 15, global = true)]
     pub comment_interval: i64,
 
+    /// A comment sent sooner than this many seconds after its form was shown
+    /// is taken for a bot's.
+    #[arg(long, env = "CUESHEET_COMMENT_MIN_SECONDS", default_value_t = 3, global = true)]
+    pub comment_min_seconds: i64,
+
     /// Behind a reverse proxy: the header it puts the client address in
     /// (`X-Forwarded-For`, `X-Real-IP`); its last address is used.
     #[arg(long, env = "CUESHEET_TRUSTED_PROXY_HEADER", global = true)]
@@ -70,7 +75,13 @@ pub struct SiteConfig {
 
 impl Default for SiteConfig {
     fn default() -> Self {
-        Self { hold_first_comment: false, comment_interval: 15, trusted_proxy_header: None, secret: None }
+        Self {
+            hold_first_comment: false,
+            comment_interval: 15,
+            comment_min_seconds: 3,
+            trusted_proxy_header: None,
+            secret: None,
+        }
     }
 }
 
@@ -83,6 +94,35 @@ pub enum Command {
     /// Check a content tree (`content/` by default) without importing it:
     /// exit 0 when clean or warnings only, 1 on errors, 2 if it cannot run.
     Check(CheckArgs),
+    /// Write every article and record in the `content/` format.
+    Export(ExportArgs),
+    /// Manage the editors who can log in to `/editor`.
+    #[command(subcommand)]
+    Editor(EditorCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The folder to write `articles/` and `soundtracks/` into.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum EditorCommand {
+    /// Create an editor; the password is prompted for, or read from
+    /// standard input with `--password-stdin`.
+    Add {
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the editors.
+    List,
+    /// Remove an editor (and end their sessions).
+    Remove { email: String },
 }
 
 #[derive(Debug, Clone, Args)]

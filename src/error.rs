@@ -13,6 +13,21 @@ pub enum Error {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form posted without a valid CSRF token; keeps what was typed.
+    #[error("missing or invalid CSRF token")]
+    Csrf { kept: Option<String> },
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// A form that cannot be accepted as sent, with what was typed.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String, String),
+    #[error("request body too large")]
+    TooLarge,
+    /// An editor page asked for without a session: off to the login page.
+    #[error("login required")]
+    LoginRequired,
+    #[error("{0}")]
+    Internal(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("template: {0}")]
@@ -31,6 +46,8 @@ struct ErrorPage<'a> {
     meta: crate::web::view::Meta,
     heading: &'a str,
     message: &'a str,
+    /// Text the visitor typed, given back so nothing is lost.
+    kept: Option<&'a str>,
 }
 
 impl ResponseError for Error {
@@ -38,17 +55,42 @@ impl ResponseError for Error {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Db(_) | Error::Template(_) | Error::Stored(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Csrf { .. } | Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::LoginRequired => StatusCode::SEE_OTHER,
+            Error::Db(_) | Error::Template(_) | Error::Stored(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let Error::LoginRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, "/editor/login"))
+                .insert_header((CACHE_CONTROL, "no-store"))
+                .finish();
+        }
         let (heading, message) = match self {
             Error::NotFound => {
                 ("Page not found", "There is no page at this address. It may have moved, or never existed.")
             }
             Error::BadRequest(_) => ("Bad request", "The address has a part this site cannot read."),
+            Error::Csrf { .. } => (
+                "This form could not be accepted",
+                "It was sent without the security token this site gives each form, or with an old one. \
+                 This happens when cookies are blocked for this site, or when the form was open for a long time \
+                 in another browser. Go back, reload the page and send it again.",
+            ),
+            Error::Forbidden(why) => ("Not allowed", *why),
+            Error::Unprocessable(why, _) => ("This could not be saved", why.as_str()),
+            Error::LoginRequired => ("Login required", "Please log in."),
+            Error::TooLarge => (
+                "Too large",
+                "What you sent is larger than this site accepts (64 KiB). Please shorten it and try again.",
+            ),
             _ => (
                 "Something went wrong",
                 "The page could not be shown. The problem has been logged; please try again shortly.",
@@ -57,7 +99,12 @@ impl ResponseError for Error {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let page = ErrorPage { meta: crate::web::view::Meta::new(heading, message), heading, message };
+        let kept = match self {
+            Error::Csrf { kept } => kept.as_deref().filter(|k| !k.trim().is_empty()),
+            Error::Unprocessable(_, kept) => Some(kept.as_str()).filter(|k| !k.trim().is_empty()),
+            _ => None,
+        };
+        let page = ErrorPage { meta: crate::web::view::Meta::new(heading, message), heading, message, kept };
         let body = page.render().unwrap_or_else(|e| {
             tracing::error!(error = %e, "error page failed to render");
             format!("<!doctype html><title>{heading}</title><h1>{heading}</h1>")

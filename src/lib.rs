@@ -3,8 +3,12 @@
 //! The binary (`src/main.rs`) only parses the command line and dispatches;
 //! everything it runs lives here so tests and benchmarks use the real thing.
 
+/// Editor passwords (Argon2id) and session tokens.
+pub mod auth;
 /// Spam tokens and hold phrases, shared by the comment rules and the check.
 pub mod blocklist;
+/// Reader comments: the form, its validation, the moderation rules, Markdown.
+pub mod comments;
 /// Command line and settings: one clap struct, flags with environment overrides.
 pub mod config;
 /// The editors' interface: front matter, soundtrack records, the Markdown

@@ -4,10 +4,13 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cuesheet::config::{Cli, Command, Settings};
+use cuesheet::auth;
+use cuesheet::config::{Cli, Command, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
+use cuesheet::db::export::export_dir;
 use cuesheet::db::import::{ImportError, import_dir};
+use cuesheet::db::{self};
 use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +48,69 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Check(args) => Ok(check::run(args.dir.as_deref().unwrap_or(&settings.content), args.format)),
+        Command::Export(args) => {
+            let db = Db::connect(&settings.database_url).await?;
+            let (records, articles) = export_dir(&db, &args.out).await?;
+            println!("exported {records} records and {articles} articles to {}", args.out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Editor(cmd) => editor(&settings, cmd).await,
+    }
+}
+
+async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&settings.database_url).await?;
+    match cmd {
+        EditorCommand::Add { email, name, password_stdin } => {
+            if !cuesheet::comments::form::valid_email(email.trim()) {
+                eprintln!("`{email}` is not an email address");
+                return Ok(ExitCode::from(2));
+            }
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\n', '\r']).to_owned()
+            } else {
+                let first = rpassword::prompt_password("Password: ")?;
+                if rpassword::prompt_password("Again: ")? != first {
+                    eprintln!("the passwords differ; nothing was changed");
+                    return Ok(ExitCode::from(1));
+                }
+                first
+            };
+            let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await? {
+                Ok(h) => h,
+                Err(e) => {
+                    eprintln!("{e}; nothing was changed");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            match db::editors::create(&db, &email, &name, &hash, db::now()).await? {
+                Some(_) => {
+                    println!("added editor {} <{}>", name.trim(), email.trim().to_lowercase());
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("an editor with the email {email} exists already");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        EditorCommand::List => {
+            for e in db::editors::list(&db).await? {
+                println!("{}\t{}", e.email, e.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EditorCommand::Remove { email } => {
+            if db::editors::remove(&db, &email).await? {
+                println!("removed {email}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("no editor has the email {email}");
+                Ok(ExitCode::from(1))
+            }
+        }
     }
 }
 

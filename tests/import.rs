@@ -37,13 +37,13 @@ async fn importing_twice_changes_nothing() {
     for backend in backends().await {
         let app = TestApp::start(backend, Path::new(REAL_CONTENT)).await;
         let version = app.db.content_version().await.unwrap();
-        let before = app.get("/articles/best-movie-soundtracks-of-all-time").await.body;
+        let before = app.get("/articles/best-movie-soundtracks-of-all-time").await.stable();
         let report = app.import(Path::new(REAL_CONTENT)).await.unwrap();
         assert!(!report.changed(), "{report}");
         assert_eq!(report.records.unchanged, 39);
         assert_eq!(report.articles.unchanged, 3);
         assert_eq!(app.db.content_version().await.unwrap(), version);
-        assert_eq!(app.get("/articles/best-movie-soundtracks-of-all-time").await.body, before);
+        assert_eq!(app.get("/articles/best-movie-soundtracks-of-all-time").await.stable(), before);
         app.finish().await;
     }
 }
@@ -54,7 +54,7 @@ async fn bad_content_is_reported_by_file_and_line_and_changes_nothing() {
         let f = good_fixture();
         let app = TestApp::start(backend, f.path()).await;
         let version = app.db.content_version().await.unwrap();
-        let live = app.get("/articles/shark-and-shower").await.body;
+        let live = app.get("/articles/shark-and-shower").await.stable();
         assert!(live.contains("Two notes."));
 
         // Each defect on its own; in each case the good edit next to it must
@@ -93,7 +93,7 @@ async fn bad_content_is_reported_by_file_and_line_and_changes_nothing() {
             assert!(err.contains(expected), "{backend:?}: expected {expected:?} in:\n{err}");
             assert!(err.contains(&f.path().display().to_string()), "the path is named: {err}");
             assert_eq!(app.db.content_version().await.unwrap(), version, "nothing changed");
-            assert_eq!(app.get("/articles/shark-and-shower").await.body, live, "previous content stays live");
+            assert_eq!(app.get("/articles/shark-and-shower").await.stable(), live, "previous content stays live");
             assert_eq!(app.get("/articles/broken").await.status, 404);
         }
         f.remove("articles/broken.md");
@@ -105,7 +105,7 @@ async fn bad_content_is_reported_by_file_and_line_and_changes_nothing() {
         );
         let err = import_error(&app, &f).await;
         assert!(err.contains("psycho-1960.toml:5:8: error: invalid record"), "{err}");
-        assert_eq!(app.get("/articles/shark-and-shower").await.body, live);
+        assert_eq!(app.get("/articles/shark-and-shower").await.stable(), live);
 
         // Fixed: the good edit lands.
         f.record("psycho-1960", "Psycho", 1960);

@@ -18,6 +18,8 @@ pub mod markdown;
 mod problem;
 /// Soundtrack records: one TOML file per album.
 pub mod record;
+/// Moving an entry up or down in a list's Markdown (the editor desk).
+pub mod reorder;
 
 use std::collections::BTreeSet;
 use std::fmt;

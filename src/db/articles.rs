@@ -14,6 +14,7 @@ pub struct Summary {
     pub published_at: i64,
     pub list_style: String,
     pub entry_count: i64,
+    pub comment_count: i64,
 }
 
 /// A page of a listing, and where the next one starts.
@@ -48,7 +49,8 @@ pub const PAGE_SIZE: i64 = 10;
 
 const LATEST: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
-       (select count(*) from entries e where e.article_id = a.id) as entry_count
+       (select count(*) from entries e where e.article_id = a.id) as entry_count,
+       (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
 from articles a
 where a.published_at <= $1 and (a.published_at < $2 or (a.published_at = $2 and a.id < $3))
 order by a.published_at desc, a.id desc
@@ -56,7 +58,8 @@ limit $4";
 
 const BY_TAG: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
-       (select count(*) from entries e where e.article_id = a.id) as entry_count
+       (select count(*) from entries e where e.article_id = a.id) as entry_count,
+       (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
 from articles a join article_tags t on t.article_id = a.id
 where t.tag_id = $5 and a.published_at <= $1 and (a.published_at < $2 or (a.published_at = $2 and a.id < $3))
 order by a.published_at desc, a.id desc
@@ -147,4 +150,172 @@ pub async fn appearances_of_record(db: &Db, soundtrack_id: i64, now: i64) -> Res
 /// Every published entry of a record a person is credited on.
 pub async fn appearances_of_person(db: &Db, person_id: i64, now: i64) -> Result<Vec<Appearance>> {
     sqlx::query_as(APPEARANCES_OF_PERSON).bind(person_id).bind(now).fetch_all(&db.pool).await
+}
+
+const ENTRIES: &str = "select anchor, heading from entries where article_id = $1 order by position";
+
+/// `(anchor, heading)` of every entry, in order.
+pub async fn entries(db: &Db, article_id: i64) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(ENTRIES).bind(article_id).fetch_all(&db.pool).await
+}
+
+const SLUG: &str = "select slug from articles where id = $1";
+
+pub async fn slug(db: &Db, id: i64) -> Result<Option<String>> {
+    sqlx::query_scalar(SLUG).bind(id).fetch_optional(&db.pool).await
+}
+
+/// An article on the desk: every status.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeskRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: Option<i64>,
+    pub modified_at: i64,
+    pub entry_count: i64,
+    pub comment_count: i64,
+    pub pending_count: i64,
+}
+
+const DESK: &str = "
+select a.id, a.slug, a.title, a.published_at, a.modified_at,
+       (select count(*) from entries e where e.article_id = a.id) as entry_count,
+       (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count,
+       (select count(*) from comments c where c.article_id = a.id and c.status = 'pending') as pending_count
+from articles a
+order by a.modified_at desc, a.id desc";
+
+/// Every article, most recently changed first.
+pub async fn desk(db: &Db) -> Result<Vec<DeskRow>> {
+    sqlx::query_as(DESK).fetch_all(&db.pool).await
+}
+
+/// How an article is being written.
+#[derive(Debug, Clone, Copy)]
+pub enum Write<'a> {
+    /// From `content/`: the file's hash, so an unchanged file is skipped next time.
+    File { hash: &'a str },
+    /// A new article made in the editor desk.
+    WebNew,
+    /// An existing article changed in the editor desk; the import will not
+    /// overwrite it from its file.
+    WebUpdate { id: i64 },
+}
+
+const UPSERT_FILE: &str = "
+insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
+                      body, rendered, origin, origin_hash, edited_at, modified_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'file', $12, null, $13)
+on conflict (slug) do update set
+    title = excluded.title, description = excluded.description, author = excluded.author,
+    published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
+    list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
+    origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
+returning id";
+const INSERT_WEB: &str = "
+insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
+                      body, rendered, origin, origin_hash, edited_at, modified_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', $12, $13, $13)
+returning id";
+const UPDATE_WEB: &str = "
+update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
+    list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, origin_hash = coalesce(origin_hash, $12),
+    edited_at = $13, modified_at = $13
+where id = $14
+returning id";
+const DELETE_ENTRIES: &str = "delete from entries where article_id = $1";
+const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id = $1";
+const INSERT_ENTRY: &str = "
+insert into entries (article_id, position, soundtrack_id, rank, section, anchor, heading)
+values ($1, $2, $3, $4, $5, $6, $7)";
+const UPSERT_TAG: &str = "
+insert into tags (slug, name) values ($1, $2)
+on conflict (slug) do update set name = excluded.name
+returning id";
+const INSERT_ARTICLE_TAG: &str = "insert into article_tags (article_id, tag_id) values ($1, $2) on conflict do nothing";
+
+/// Byline for articles whose front matter names no author.
+pub const DEFAULT_AUTHOR: &str = "Cuesheet editors";
+
+/// Writes one article with its entries and tags, inside the caller's
+/// transaction; returns its id. Entries whose record is not in
+/// `soundtrack_ids` are an error from a file, and left out of a desk draft
+/// (which cannot be published while that stands).
+pub async fn write(
+    tx: &mut sqlx::AnyConnection,
+    a: &crate::content::Article,
+    soundtrack_ids: &std::collections::HashMap<String, i64>,
+    how: Write<'_>,
+    stamp: i64,
+) -> Result<i64> {
+    let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let author = if a.front.author.trim().is_empty() { DEFAULT_AUTHOR } else { a.front.author.trim() };
+    let toc = i64::from(a.front.toc.unwrap_or(a.rendered.long));
+    let sql = match how {
+        Write::File { .. } => UPSERT_FILE,
+        Write::WebNew => INSERT_WEB,
+        Write::WebUpdate { .. } => UPDATE_WEB,
+    };
+    let hash = match how {
+        Write::File { hash } => Some(hash),
+        _ => None,
+    };
+    let query = sqlx::query_scalar(sql)
+        .bind(&a.slug)
+        .bind(a.front.title.trim())
+        .bind(a.front.description.trim())
+        .bind(author)
+        .bind(a.published.map(|t| t.timestamp()))
+        .bind(a.updated.map(|t| t.timestamp()))
+        .bind(a.front.list.as_str())
+        .bind(a.front.order.as_str())
+        .bind(toc)
+        .bind(&a.body)
+        .bind(rendered)
+        .bind(hash)
+        .bind(stamp);
+    let query = match how {
+        Write::WebUpdate { id } => query.bind(id),
+        _ => query,
+    };
+    let id: i64 = query.fetch_one(&mut *tx).await?;
+    sqlx::query(DELETE_ENTRIES).bind(id).execute(&mut *tx).await?;
+    sqlx::query(DELETE_ARTICLE_TAGS).bind(id).execute(&mut *tx).await?;
+    let mut position = 0_i64;
+    for e in &a.rendered.entries {
+        let Some(&soundtrack) = soundtrack_ids.get(&e.soundtrack) else {
+            if matches!(how, Write::File { .. }) {
+                return Err(sqlx::Error::RowNotFound);
+            }
+            continue;
+        };
+        sqlx::query(INSERT_ENTRY)
+            .bind(id)
+            .bind(position)
+            .bind(soundtrack)
+            .bind(e.rank.map(i64::from))
+            .bind(&e.section)
+            .bind(&e.anchor)
+            .bind(&e.heading)
+            .execute(&mut *tx)
+            .await?;
+        position += 1;
+    }
+    for name in &a.front.tags {
+        let slug = crate::content::slugify(name);
+        if slug.is_empty() {
+            continue;
+        }
+        let tag: i64 = sqlx::query_scalar(UPSERT_TAG).bind(&slug).bind(name.trim()).fetch_one(&mut *tx).await?;
+        sqlx::query(INSERT_ARTICLE_TAG).bind(id).bind(tag).execute(&mut *tx).await?;
+    }
+    Ok(id)
+}
+
+const ID_BY_SLUG: &str = "select id from articles where slug = $1";
+
+/// The id of the article with this slug, published or not.
+pub async fn id_by_slug(db: &Db, slug: &str) -> Result<Option<i64>> {
+    sqlx::query_scalar(ID_BY_SLUG).bind(slug).fetch_optional(&db.pool).await
 }

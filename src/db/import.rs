@@ -12,8 +12,8 @@ use std::path::Path;
 
 use sqlx::AnyConnection;
 
-use super::{Backend, Db, bump_content_version, now};
-use crate::content::{self, Article, LoadError, Problem, Record, Site, slugify};
+use super::{Backend, Db, articles, bump_content_version, now, soundtracks};
+use crate::content::{self, LoadError, Problem, Site};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -109,7 +109,7 @@ const ARTICLES: &str = "select id, slug, origin, origin_hash, edited_at from art
 
 /// Applies a loaded tree in one transaction.
 pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     lock(&mut tx, db.backend).await?;
     let records: Vec<Existing> = sqlx::query_as(RECORDS).fetch_all(&mut *tx).await?;
     let articles: Vec<Existing> = sqlx::query_as(ARTICLES).fetch_all(&mut *tx).await?;
@@ -137,7 +137,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
             Action::Unchanged => report.records.unchanged += 1,
             Action::Keep => report.kept.push(edited_in_web(&record.path)),
             Action::Write => {
-                write_record(&mut tx, record, stamp).await?;
+                soundtracks::write(&mut tx, record, soundtracks::Write::File { hash: &record.hash }, stamp).await?;
                 if old.is_some() { report.records.updated += 1 } else { report.records.added += 1 }
             }
         }
@@ -152,7 +152,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
             Action::Unchanged => report.articles.unchanged += 1,
             Action::Keep => report.kept.push(edited_in_web(&article.path)),
             Action::Write => {
-                write_article(&mut tx, article, &ids, stamp).await?;
+                articles::write(&mut tx, article, &ids, articles::Write::File { hash: &article.hash }, stamp).await?;
                 if old.is_some() { report.articles.updated += 1 } else { report.articles.added += 1 }
             }
         }
@@ -216,147 +216,3 @@ const DELETE_ORPHAN_PEOPLE: &str =
     "delete from people where not exists (select 1 from credits where credits.person_id = people.id)";
 const DELETE_ORPHAN_TAGS: &str =
     "delete from tags where not exists (select 1 from article_tags where article_tags.tag_id = tags.id)";
-
-const UPSERT_RECORD: &str = "
-insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
-                         origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'file', $10, null, $11)
-on conflict (slug) do update set
-    title = excluded.title, kind = excluded.kind, film_title = excluded.film_title,
-    film_year = excluded.film_year, released = excluded.released, label = excluded.label,
-    catalogue_number = excluded.catalogue_number, summary = excluded.summary, origin = 'file',
-    origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
-returning id";
-const UPSERT_PERSON: &str = "
-insert into people (slug, name) values ($1, $2)
-on conflict (slug) do update set name = excluded.name
-returning id";
-const DELETE_CREDITS: &str = "delete from credits where soundtrack_id = $1";
-const DELETE_TRACKS: &str = "delete from tracks where soundtrack_id = $1";
-const DELETE_FACTS: &str = "delete from facts where soundtrack_id = $1";
-const INSERT_CREDIT: &str = "insert into credits (soundtrack_id, role, position, person_id) values ($1, $2, $3, $4)";
-const INSERT_TRACK: &str =
-    "insert into tracks (soundtrack_id, position, title, artist, note) values ($1, $2, $3, $4, $5)";
-const INSERT_FACT: &str = "insert into facts (soundtrack_id, position, body) values ($1, $2, $3)";
-
-/// Writes one record and replaces its credits, tracks and facts.
-async fn write_record(tx: &mut AnyConnection, r: &Record, stamp: i64) -> Result<(), sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(UPSERT_RECORD)
-        .bind(&r.slug)
-        .bind(&r.title)
-        .bind(r.kind.as_str())
-        .bind(&r.film.title)
-        .bind(r.film.year)
-        .bind(&r.released)
-        .bind(&r.label)
-        .bind(&r.catalogue_number)
-        .bind(&r.summary)
-        .bind(&r.hash)
-        .bind(stamp)
-        .fetch_one(&mut *tx)
-        .await?;
-    for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-    }
-    let mut positions: HashMap<&str, i64> = HashMap::new();
-    for (role, name) in r.credits() {
-        let person: i64 =
-            sqlx::query_scalar(UPSERT_PERSON).bind(slugify(name)).bind(name.trim()).fetch_one(&mut *tx).await?;
-        let position = positions.entry(role).or_default();
-        sqlx::query(INSERT_CREDIT).bind(id).bind(role).bind(*position).bind(person).execute(&mut *tx).await?;
-        *position += 1;
-    }
-    for (i, t) in (0_i64..).zip(&r.tracks) {
-        sqlx::query(INSERT_TRACK)
-            .bind(id)
-            .bind(i)
-            .bind(&t.title)
-            .bind(&t.artist)
-            .bind(&t.note)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for (i, fact) in (0_i64..).zip(&r.facts) {
-        sqlx::query(INSERT_FACT).bind(id).bind(i).bind(fact).execute(&mut *tx).await?;
-    }
-    Ok(())
-}
-
-const UPSERT_ARTICLE: &str = "
-insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
-                      body, rendered, origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'file', $12, null, $13)
-on conflict (slug) do update set
-    title = excluded.title, description = excluded.description, author = excluded.author,
-    published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
-    list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
-    origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
-returning id";
-const DELETE_ENTRIES: &str = "delete from entries where article_id = $1";
-const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id = $1";
-const INSERT_ENTRY: &str = "
-insert into entries (article_id, position, soundtrack_id, rank, section, anchor, heading)
-values ($1, $2, $3, $4, $5, $6, $7)";
-const UPSERT_TAG: &str = "
-insert into tags (slug, name) values ($1, $2)
-on conflict (slug) do update set name = excluded.name
-returning id";
-const INSERT_ARTICLE_TAG: &str = "insert into article_tags (article_id, tag_id) values ($1, $2) on conflict do nothing";
-
-/// Default byline for articles whose front matter names no author.
-const DEFAULT_AUTHOR: &str = "Cuesheet editors";
-
-/// Writes one article and replaces its entries and tags.
-async fn write_article(
-    tx: &mut AnyConnection,
-    a: &Article,
-    soundtrack_ids: &HashMap<String, i64>,
-    stamp: i64,
-) -> Result<(), sqlx::Error> {
-    let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let author = if a.front.author.trim().is_empty() { DEFAULT_AUTHOR } else { a.front.author.trim() };
-    let toc = i64::from(a.front.toc.unwrap_or(a.rendered.long));
-    let id: i64 = sqlx::query_scalar(UPSERT_ARTICLE)
-        .bind(&a.slug)
-        .bind(a.front.title.trim())
-        .bind(a.front.description.trim())
-        .bind(author)
-        .bind(a.published.map(|t| t.timestamp()))
-        .bind(a.updated.map(|t| t.timestamp()))
-        .bind(a.front.list.as_str())
-        .bind(a.front.order.as_str())
-        .bind(toc)
-        .bind(&a.body)
-        .bind(rendered)
-        .bind(&a.hash)
-        .bind(stamp)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query(DELETE_ENTRIES).bind(id).execute(&mut *tx).await?;
-    sqlx::query(DELETE_ARTICLE_TAGS).bind(id).execute(&mut *tx).await?;
-    for (position, e) in (0_i64..).zip(&a.rendered.entries) {
-        // References were checked before the transaction began.
-        let Some(&soundtrack) = soundtrack_ids.get(&e.soundtrack) else {
-            return Err(sqlx::Error::RowNotFound);
-        };
-        sqlx::query(INSERT_ENTRY)
-            .bind(id)
-            .bind(position)
-            .bind(soundtrack)
-            .bind(e.rank.map(i64::from))
-            .bind(&e.section)
-            .bind(&e.anchor)
-            .bind(&e.heading)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for name in &a.front.tags {
-        let slug = slugify(name);
-        if slug.is_empty() {
-            continue;
-        }
-        let tag: i64 = sqlx::query_scalar(UPSERT_TAG).bind(&slug).bind(name.trim()).fetch_one(&mut *tx).await?;
-        sqlx::query(INSERT_ARTICLE_TAG).bind(id).bind(tag).execute(&mut *tx).await?;
-    }
-    Ok(())
-}

@@ -7,8 +7,12 @@
 //! Times are unix seconds; ids are `i64` on both backends.
 
 pub mod articles;
+pub mod comments;
+pub mod editors;
+pub mod export;
 pub mod import;
 pub mod people;
+pub mod revisions;
 pub mod secrets;
 pub mod soundtracks;
 pub mod tags;
@@ -101,6 +105,17 @@ impl Db {
         };
         migrator.run(&pool).await?;
         Ok(Db { pool, backend })
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once (`begin immediate`): a transaction that reads first and writes
+    /// later could otherwise fail under concurrent writers instead of
+    /// waiting its turn. This is the one place the backends differ here.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// The number that changes on every write a public page can show.

@@ -147,3 +147,160 @@ const ALL: &str = "select slug, title, kind, film_title, film_year from soundtra
 pub async fn all(db: &Db) -> Result<Vec<Listing>> {
     sqlx::query_as(ALL).fetch_all(&db.pool).await
 }
+
+/// How a record is being written (see [`super::articles::Write`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Write<'a> {
+    File {
+        hash: &'a str,
+    },
+    WebNew,
+    /// Records keep their slug for life: articles refer to them by it.
+    WebUpdate,
+}
+
+const UPSERT_FILE: &str = "
+insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
+                         origin, origin_hash, edited_at, modified_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'file', $10, null, $11)
+on conflict (slug) do update set
+    title = excluded.title, kind = excluded.kind, film_title = excluded.film_title,
+    film_year = excluded.film_year, released = excluded.released, label = excluded.label,
+    catalogue_number = excluded.catalogue_number, summary = excluded.summary, origin = 'file',
+    origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
+returning id";
+const INSERT_WEB: &str = "
+insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
+                         origin, origin_hash, edited_at, modified_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'web', $10, $11, $11)
+returning id";
+const UPDATE_WEB: &str = "
+update soundtracks set title = $2, kind = $3, film_title = $4, film_year = $5, released = $6, label = $7,
+    catalogue_number = $8, summary = $9, origin_hash = coalesce(origin_hash, $10), edited_at = $11, modified_at = $11
+where slug = $1
+returning id";
+const UPSERT_PERSON: &str = "
+insert into people (slug, name) values ($1, $2)
+on conflict (slug) do update set name = excluded.name
+returning id";
+const DELETE_CREDITS: &str = "delete from credits where soundtrack_id = $1";
+const DELETE_TRACKS: &str = "delete from tracks where soundtrack_id = $1";
+const DELETE_FACTS: &str = "delete from facts where soundtrack_id = $1";
+const INSERT_CREDIT: &str = "insert into credits (soundtrack_id, role, position, person_id) values ($1, $2, $3, $4)";
+const INSERT_TRACK: &str =
+    "insert into tracks (soundtrack_id, position, title, artist, note) values ($1, $2, $3, $4, $5)";
+const INSERT_FACT: &str = "insert into facts (soundtrack_id, position, body) values ($1, $2, $3)";
+const DELETE_ORPHAN_PEOPLE: &str =
+    "delete from people where not exists (select 1 from credits where credits.person_id = people.id)";
+
+/// Writes one record and replaces its credits, tracks and facts, inside the
+/// caller's transaction; returns its id.
+pub async fn write(
+    tx: &mut sqlx::AnyConnection,
+    r: &crate::content::Record,
+    how: Write<'_>,
+    stamp: i64,
+) -> Result<i64> {
+    let sql = match how {
+        Write::File { .. } => UPSERT_FILE,
+        Write::WebNew => INSERT_WEB,
+        Write::WebUpdate => UPDATE_WEB,
+    };
+    let hash = match how {
+        Write::File { hash } => Some(hash),
+        _ => None,
+    };
+    let id: i64 = sqlx::query_scalar(sql)
+        .bind(&r.slug)
+        .bind(&r.title)
+        .bind(r.kind.as_str())
+        .bind(&r.film.title)
+        .bind(r.film.year)
+        .bind(&r.released)
+        .bind(&r.label)
+        .bind(&r.catalogue_number)
+        .bind(&r.summary)
+        .bind(hash)
+        .bind(stamp)
+        .fetch_one(&mut *tx)
+        .await?;
+    for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+    }
+    let mut positions: HashMap<&str, i64> = HashMap::new();
+    for (role, name) in r.credits() {
+        let person: i64 = sqlx::query_scalar(UPSERT_PERSON)
+            .bind(crate::content::slugify(name))
+            .bind(name.trim())
+            .fetch_one(&mut *tx)
+            .await?;
+        let position = positions.entry(role).or_default();
+        sqlx::query(INSERT_CREDIT).bind(id).bind(role).bind(*position).bind(person).execute(&mut *tx).await?;
+        *position += 1;
+    }
+    for (i, t) in (0_i64..).zip(&r.tracks) {
+        sqlx::query(INSERT_TRACK)
+            .bind(id)
+            .bind(i)
+            .bind(&t.title)
+            .bind(&t.artist)
+            .bind(&t.note)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (i, fact) in (0_i64..).zip(&r.facts) {
+        sqlx::query(INSERT_FACT).bind(id).bind(i).bind(fact).execute(&mut *tx).await?;
+    }
+    if matches!(how, Write::WebUpdate) {
+        sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
+    }
+    Ok(id)
+}
+
+/// Records whose film or album title contains `q` (any case), for the picker.
+pub async fn search(db: &Db, q: &str) -> Result<Vec<Listing>> {
+    const SQL: &str = "
+    select slug, title, kind, film_title, film_year from soundtracks
+    where lower(film_title) like $1 or lower(title) like $1 or slug like $1
+    order by film_title, film_year limit 20";
+    let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_as(SQL).bind(pattern).fetch_all(&db.pool).await
+}
+
+/// `LIKE` pattern of an inline `[text](soundtrack:slug)` link.
+fn inline_pattern(slug: &str) -> String {
+    format!("%(soundtrack:{slug})%")
+}
+
+/// Articles that list or link a record, by title (any status).
+pub async fn used_by(db: &Db, slug: &str) -> Result<Vec<(i64, String)>> {
+    const SQL: &str = "
+    select a.id, a.title from articles a
+    where exists (select 1 from entries e join soundtracks s on s.id = e.soundtrack_id
+                  where e.article_id = a.id and s.slug = $1)
+       or a.body like $2
+    order by a.title";
+    sqlx::query_as(SQL).bind(slug).bind(inline_pattern(slug)).fetch_all(&db.pool).await
+}
+
+/// Deletes a record no article lists; false when one does (or it is gone).
+pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
+    const SQL: &str = "
+    delete from soundtracks where slug = $1
+    and not exists (select 1 from entries e where e.soundtrack_id = soundtracks.id)
+    and not exists (select 1 from articles a where a.body like $2)";
+    let mut tx = db.begin_write().await?;
+    let deleted = sqlx::query(SQL).bind(slug).bind(inline_pattern(slug)).execute(&mut *tx).await?.rows_affected() == 1;
+    if deleted {
+        sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
+        super::bump_content_version(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Every record's id by slug.
+pub async fn all_ids(db: &Db) -> Result<HashMap<String, i64>> {
+    const SQL: &str = "select slug, id from soundtracks";
+    Ok(sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(&db.pool).await?.into_iter().collect())
+}

@@ -1,12 +1,19 @@
-//! `/` (latest lists) and `/articles/{slug}` (one list).
+//! `/` (latest lists) and `/articles/{slug}` (one list, its comments and the
+//! reply form).
 
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
-use super::view::{CardView, Date, Meta, count};
+use super::comments::{CommentView, FormView, thread};
+use super::forms;
+use super::view::{CardView, Date, Meta, count, html_response};
 use crate::content::markdown::{Block, Document, TocItem};
 use crate::db::{self, articles::Cursor};
 use crate::error::{Error, Result};
@@ -24,6 +31,7 @@ pub struct SummaryView {
     pub author: String,
     pub date: Date,
     pub entries: String,
+    pub comments: String,
 }
 
 impl From<db::articles::Summary> for SummaryView {
@@ -39,6 +47,7 @@ impl From<db::articles::Summary> for SummaryView {
             author: s.author,
             date: Date::from_unix(s.published_at),
             entries,
+            comments: count(s.comment_count, "comment", "comments"),
         }
     }
 }
@@ -78,10 +87,11 @@ pub struct TagLink {
     pub name: String,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "articles/show.html")]
 pub struct ArticlePage {
     pub meta: Meta,
+    pub slug: String,
     pub title: String,
     pub description: String,
     pub author: String,
@@ -92,32 +102,100 @@ pub struct ArticlePage {
     pub toc: Vec<TocItem>,
     pub parts: Vec<Part>,
     pub tags: Vec<TagLink>,
+    /// `(anchor, heading)` of each entry, for the form's "about" choice.
+    pub entries: Vec<(String, String)>,
+    pub comments: Vec<CommentView>,
+    pub comment_count: usize,
+    pub form: FormView,
+    /// Entries link to the comment form.
+    pub discuss: bool,
 }
 
-pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<ArticlePage> {
-    let db = &state.db;
-    let article = db::articles::published(db, &slug, db::now()).await?.ok_or(Error::NotFound)?;
-    let document: Document = serde_json::from_str(&article.rendered)?;
-    let (cards, tags) =
-        tokio::join!(db::soundtracks::cards_of_article(db, article.id), db::tags::of_article(db, article.id));
-    let (cards, tags) = (cards?, tags?);
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    /// Reply to this comment (WordPress's name for it).
+    pub replytocom: Option<String>,
+    /// Discuss this entry.
+    pub entry: Option<String>,
+}
+
+/// A published article, or 404.
+pub async fn load(state: &AppState, slug: &str) -> Result<db::articles::Article> {
+    db::articles::published(&state.db, slug, db::now()).await?.ok_or(Error::NotFound)
+}
+
+/// The slug of an article by id.
+pub async fn slug_of(state: &AppState, id: i64) -> Result<String> {
+    db::articles::slug(&state.db, id).await?.ok_or(Error::NotFound)
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: Data<AppState>,
+    slug: Path<String>,
+    query: Query<ShowQuery>,
+) -> Result<HttpResponse> {
+    let article = load(&state, &slug).await?;
+    let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
+    let mut form = FormView::fresh(&req, csrf, forms::started_stamp(&state.secret, db::now()));
+    form.parent = query.replytocom.clone().unwrap_or_default();
+    form.entry = query.entry.clone().unwrap_or_default();
+    let page = build(&state, &req, article, form).await?;
+    html_response(StatusCode::OK, &page, cookie)
+}
+
+/// The blocks of a rendered article joined to their record cards, and the
+/// number of entries. The public page and the desk's preview both use it.
+pub fn parts(blocks: Vec<Block>, cards: &HashMap<&str, &db::soundtracks::Card>) -> (Vec<Part>, usize) {
     let mut entry_count = 0;
-    let parts = document
-        .blocks
+    let parts = blocks
         .into_iter()
         .map(|b| match b {
             Block::Prose { html } => Part::Prose { html },
             Block::Section { level, id, html } => Part::Section { level, id, html },
             Block::Entry { level, id, html, body, soundtrack, rank, .. } => {
                 entry_count += 1;
-                let card =
-                    cards.values().find(|c| c.soundtrack.slug == soundtrack).map(|c| Box::new(CardView::from(c)));
+                let card = cards.get(soundtrack.as_str()).map(|c| Box::new(CardView::from(*c)));
                 Part::Entry { level, id, html, body, rank, card }
             }
         })
         .collect();
+    (parts, entry_count)
+}
+
+/// The article page with this form in it.
+pub async fn build(
+    state: &AppState,
+    req: &HttpRequest,
+    article: db::articles::Article,
+    mut form: FormView,
+) -> Result<ArticlePage> {
+    let db = &state.db;
+    let document: Document = serde_json::from_str(&article.rendered)?;
+    let (cards, tags, entries, rows) = tokio::join!(
+        db::soundtracks::cards_of_article(db, article.id),
+        db::tags::of_article(db, article.id),
+        db::articles::entries(db, article.id),
+        db::comments::thread(db, article.id),
+    );
+    let (cards, tags, entries, rows) = (cards?, tags?, entries?, rows?);
+    let cards: HashMap<&str, &db::soundtracks::Card> =
+        cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
+    let comments = thread(req, &rows, &entries, db::now());
+    let comment_count = comments.iter().filter(|c| !c.removed && !c.pending).count();
+    // A reply form names whom it answers; an unknown parent is dropped.
+    let parent = form.parent.trim().parse::<i64>().ok();
+    form.replying_to = parent.and_then(|p| comments.iter().find(|c| c.id == p && !c.removed)).map(|c| c.author.clone());
+    if form.replying_to.is_none() && form.errors.is_empty() && form.notice.is_none() {
+        form.parent.clear();
+    }
+    if !entries.iter().any(|(a, _)| *a == form.entry) {
+        form.entry.clear();
+    }
+    let (parts, entry_count) = parts(document.blocks, &cards);
     Ok(ArticlePage {
         meta: Meta::new(&article.title, &article.description),
+        slug: article.slug,
         title: article.title,
         description: article.description,
         author: article.author,
@@ -128,5 +206,10 @@ pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<ArticlePa
         toc: if article.toc == 1 { document.toc } else { Vec::new() },
         parts,
         tags: tags.into_iter().map(|t| TagLink { slug: t.slug, name: t.name }).collect(),
+        entries,
+        comments,
+        comment_count,
+        form,
+        discuss: true,
     })
 }

@@ -28,17 +28,22 @@ macro_rules! asset {
 }
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
-    [asset!("style.css", "text/css; charset=utf-8"), asset!("favicon.svg", "image/svg+xml")]
-        .into_iter()
-        .map(|(name, mime, bytes)| {
-            let hash: String = Sha256::digest(bytes).iter().take(5).map(|b| format!("{b:02x}")).collect();
-            let fingerprinted = match name.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
-                None => format!("{name}.{hash}"),
-            };
-            Asset { name, mime, bytes, fingerprinted, hash }
-        })
-        .collect()
+    [
+        asset!("style.css", "text/css; charset=utf-8"),
+        asset!("favicon.svg", "image/svg+xml"),
+        asset!("comments.js", "text/javascript; charset=utf-8"),
+        asset!("editor.js", "text/javascript; charset=utf-8"),
+    ]
+    .into_iter()
+    .map(|(name, mime, bytes)| {
+        let hash: String = Sha256::digest(bytes).iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let fingerprinted = match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+            None => format!("{name}.{hash}"),
+        };
+        Asset { name, mime, bytes, fingerprinted, hash }
+    })
+    .collect()
 });
 
 /// The URL templates link to: fingerprinted, so it changes with the file.

@@ -3,6 +3,10 @@
 
 pub mod articles;
 pub mod assets;
+pub mod comments;
+pub mod editor;
+pub mod feeds;
+pub mod forms;
 pub mod people;
 pub mod soundtracks;
 pub mod tags;
@@ -46,12 +50,19 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", page().to(articles::home))
         .route("/articles/{slug}", page().to(articles::show))
+        .route("/articles/{slug}/comments", web::post().to(comments::create))
+        .route("/articles/{slug}/comments.xml", page().to(feeds::article_comments))
+        .route("/comments.xml", page().to(feeds::site_comments))
+        .route("/comments/{id}/edit", page().to(comments::edit_form))
+        .route("/comments/{id}/edit", web::post().to(comments::update))
+        .route("/comments/{id}/delete", web::post().to(comments::delete))
         .route("/soundtracks", page().to(soundtracks::index))
         .route("/soundtracks/{slug}", page().to(soundtracks::show))
         .route("/people/{slug}", page().to(people::show))
         .route("/tags", page().to(tags::index))
         .route("/tags/{slug}", page().to(tags::show))
-        .route("/static/{file}", page().to(assets::serve));
+        .route("/static/{file}", page().to(assets::serve))
+        .configure(editor::routes);
 }
 
 /// GET, and HEAD answered the same without a body.

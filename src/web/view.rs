@@ -1,5 +1,10 @@
 //! Pieces every page view uses: the head's metadata, dates, record cards.
 
+use actix_web::HttpResponse;
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use askama::Template;
 use chrono::DateTime;
 
 use crate::content::record::Kind;
@@ -123,4 +128,24 @@ pub fn placement(rank: Option<i64>, section: Option<&str>) -> Option<String> {
         Some(s) => format!("No. {rank} in “{s}”"),
         None => format!("No. {rank}"),
     })
+}
+
+/// A page with a status chosen on purpose, and cookies to set.
+pub fn html_response(
+    status: StatusCode,
+    page: &impl Template,
+    cookies: impl IntoIterator<Item = Cookie<'static>>,
+) -> crate::error::Result<HttpResponse> {
+    let body = page.render()?;
+    let mut res = HttpResponse::build(status);
+    res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"));
+    let mut personal = false;
+    for c in cookies {
+        res.cookie(c);
+        personal = true;
+    }
+    if personal {
+        res.insert_header((CACHE_CONTROL, "private, no-store"));
+    }
+    Ok(res.body(body))
 }

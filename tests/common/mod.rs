@@ -84,11 +84,27 @@ impl Page {
             .collect()
     }
 
+    /// Exact texts (whitespace kept) of every element matching a selector.
+    pub fn raw_texts(&self, selector: &str) -> Vec<String> {
+        let sel = scraper::Selector::parse(selector).unwrap();
+        self.html().select(&sel).map(|e| e.text().collect::<String>()).collect()
+    }
+
     /// Values of one attribute of every element matching a selector.
     pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
         let sel = scraper::Selector::parse(selector).unwrap();
         let html = self.html();
         html.select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
+    }
+
+    /// The body without the per-request form tokens (CSRF, form start
+    /// time), for comparing pages across requests.
+    pub fn stable(&self) -> String {
+        self.body
+            .lines()
+            .filter(|l| !l.contains("name=\"csrf\"") && !l.contains("name=\"started\""))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -132,7 +148,7 @@ impl TestApp {
         let server = cuesheet::web::server(state, listener, Some(1)).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
         TestApp { backend, base, db, database_url, client, handle, pg_database, _dir: dir }
     }
 
@@ -154,14 +170,27 @@ impl TestApp {
         import_dir(&self.db, content, false).await
     }
 
-    /// Stops the server and drops the test's database.
+    /// Stops the server and drops the test's database. Each step has a time
+    /// limit: teardown must never hang a test run.
     pub async fn finish(self) {
-        self.handle.stop(true).await;
-        self.db.pool.close().await;
+        let limit = Duration::from_secs(10);
+        if tokio::time::timeout(limit, self.handle.stop(false)).await.is_err() {
+            eprintln!("note: the test server did not stop within {limit:?}");
+        }
+        if tokio::time::timeout(limit, self.db.pool.close()).await.is_err() {
+            eprintln!("note: the database pool did not close within {limit:?}");
+        }
         if let Some(name) = self.pg_database {
-            let mut admin = AnyConnection::connect(&admin_url()).await.unwrap();
-            admin.execute(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).await.unwrap();
-            let _ = admin.close().await;
+            let drop = async {
+                let mut admin = AnyConnection::connect(&admin_url()).await?;
+                admin.execute(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).await?;
+                admin.close().await
+            };
+            match tokio::time::timeout(limit, drop).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => eprintln!("note: could not drop {name}: {e}"),
+                Err(_) => eprintln!("note: dropping {name} timed out; a later run removes it"),
+            }
         }
     }
 }
@@ -186,6 +215,92 @@ async fn drop_stale_databases(admin: &mut AnyConnection) {
         if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() {
             let _ = admin.execute(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)"))).await;
         }
+    }
+}
+
+/// A reader's browser: keeps its cookies between requests.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookies: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Browser { app, cookies: Default::default() }
+    }
+
+    fn with_cookies(&self, mut req: awc::ClientRequest) -> awc::ClientRequest {
+        let jar = self.cookies.borrow();
+        if !jar.is_empty() {
+            let header: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.insert_header(("cookie", header.join("; ")));
+        }
+        req
+    }
+
+    fn keep_cookies(&self, page: &Page) {
+        for v in page.headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            let removal = v.contains("Max-Age=0");
+            let mut jar = self.cookies.borrow_mut();
+            if removal || val.is_empty() {
+                jar.remove(k);
+            } else {
+                jar.insert(k.to_owned(), val.to_owned());
+            }
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let req = self.with_cookies(self.app.client.get(format!("{}{path}", self.app.base)));
+        let page = self.app.request(req).await;
+        self.keep_cookies(&page);
+        page
+    }
+
+    /// Posts raw form bytes.
+    pub async fn post_bytes(&self, path: &str, body: Vec<u8>) -> Page {
+        let req = self
+            .with_cookies(self.app.client.post(format!("{}{path}", self.app.base)))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"));
+        let mut res = req.send_body(body).await.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let body = res.body().limit(4 << 20).await.unwrap();
+        let page = Page {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        };
+        self.keep_cookies(&page);
+        page
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        self.post_bytes(path, body.into_bytes()).await
+    }
+
+    /// Opens `page_path`, fills its comment form with `fields` (plus the
+    /// hidden tokens) and posts it.
+    pub async fn comment(&self, page_path: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(page_path).await;
+        assert_eq!(page.status, 200, "{page_path}");
+        let mut all: Vec<(&str, String)> = vec![
+            ("csrf", page.attrs("form.comment-form input[name=csrf]", "value")[0].clone()),
+            ("started", page.attrs("form.comment-form input[name=started]", "value")[0].clone()),
+            ("comment_parent", page.attrs("input[name=comment_parent]", "value")[0].clone()),
+        ];
+        if let Some(entry) = page.attrs("select#entry option[selected]", "value").into_iter().next() {
+            all.push(("entry", entry));
+        }
+        for (k, v) in fields {
+            all.retain(|(name, _)| name != k);
+            all.push((k, (*v).to_owned()));
+        }
+        let action = page.attrs("form.comment-form", "action")[0].clone();
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(&action, &pairs).await
     }
 }
 

@@ -1,0 +1,66 @@
+//! Reader comments: the form as posted (parsed without losing a byte the
+//! commenter typed), its validation, the moderation rules, and the comment
+//! Markdown renderer. Storage is in `db::comments`, pages in `web::comments`.
+
+pub mod form;
+pub mod markdown;
+pub mod rules;
+
+use sha2::{Digest, Sha256};
+
+/// How long a commenter may edit or delete their own comment.
+pub const EDIT_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// Moderation states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Approved,
+    Pending,
+    Spam,
+    Trash,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Approved => "approved",
+            Status::Pending => "pending",
+            Status::Spam => "spam",
+            Status::Trash => "trash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "approved" => Status::Approved,
+            "pending" => Status::Pending,
+            "spam" => Status::Spam,
+            "trash" => Status::Trash,
+            _ => return None,
+        })
+    }
+}
+
+/// Hex SHA-256.
+pub fn sha256_hex(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The same author saying the same thing on the same article.
+pub fn fingerprint(article_id: i64, author: &str, body: &str) -> String {
+    let author = author.trim().to_lowercase();
+    let body: Vec<&str> = body.split_whitespace().collect();
+    sha256_hex(&[&article_id.to_string(), &author, &body.join(" ")])
+}
+
+/// A fresh unguessable token, hex.
+pub fn random_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -1,0 +1,63 @@
+//! The moderation rules: which status a new comment gets, and why.
+
+use super::Status;
+use crate::blocklist::{self, Severity};
+
+/// The facts the rules look at.
+#[derive(Debug, Clone, Default)]
+pub struct Facts<'a> {
+    pub author: &'a str,
+    pub email: &'a str,
+    pub url: &'a str,
+    pub body: &'a str,
+    pub ip: &'a str,
+    /// Links in the rendered body.
+    pub links: usize,
+    /// The honeypot was filled, or the form came back faster than a person types.
+    pub bot: bool,
+    /// Hold everyone whose email has no approved comment yet.
+    pub hold_first_comment: bool,
+    pub known_commenter: bool,
+}
+
+/// A comment holding this many links is held.
+pub const HOLD_LINKS: usize = 2;
+
+/// The status a new comment gets, and the reason moderators see.
+pub fn decide(f: &Facts<'_>) -> (Status, Option<&'static str>) {
+    if f.bot {
+        return (Status::Spam, Some("filled the hidden field or answered too fast"));
+    }
+    match blocklist::worst([f.author, f.email, f.url, f.body, f.ip]) {
+        Some(Severity::Spam) => return (Status::Spam, Some("spam token from the blocklist")),
+        Some(Severity::Hold) => return (Status::Pending, Some("phrase from the blocklist")),
+        None => {}
+    }
+    if f.links >= HOLD_LINKS {
+        return (Status::Pending, Some("two or more links"));
+    }
+    if f.hold_first_comment && !f.known_commenter {
+        return (Status::Pending, Some("first comment from this email"));
+    }
+    (Status::Approved, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spam_beats_hold_beats_approve() {
+        let base = Facts { author: "Ana", email: "ana@example.com", body: "Lovely score", ..Default::default() };
+        assert_eq!(decide(&base).0, Status::Approved);
+        assert_eq!(decide(&Facts { links: 2, ..base.clone() }).0, Status::Pending);
+        assert_eq!(decide(&Facts { body: "watch free on LK21", links: 2, ..base.clone() }).0, Status::Spam);
+        assert_eq!(decide(&Facts { url: "https://lk21.example", ..base.clone() }).0, Status::Spam);
+        assert_eq!(decide(&Facts { hold_first_comment: true, ..base.clone() }).0, Status::Pending);
+        assert_eq!(
+            decide(&Facts { hold_first_comment: true, known_commenter: true, ..base.clone() }).0,
+            Status::Approved
+        );
+        assert_eq!(decide(&Facts { bot: true, ..base }).0, Status::Spam);
+    }
+}

@@ -1,0 +1,363 @@
+//! `POST /articles/{slug}/comments` (leave a reply), and the commenter's own
+//! `GET|POST /comments/{id}/edit` and `POST /comments/{id}/delete` within the
+//! edit window. A rejected form comes back with everything typed in it.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::web::{Data, Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::AppState;
+use super::articles;
+use super::forms::{self, Remembered};
+use super::view::{Date, Meta, html_response};
+use crate::comments::form::{CommentInput, FieldErrors, check_comment};
+use crate::comments::rules::{self, Facts};
+use crate::comments::{EDIT_WINDOW_SECONDS, Status, fingerprint, markdown, random_token, sha256_hex};
+use crate::db::{self, comments::Comment, comments::InsertError, comments::NewComment};
+use crate::error::{Error, Result};
+
+/// A comment as the thread shows it.
+pub struct CommentView {
+    pub id: i64,
+    pub author: String,
+    pub url: Option<String>,
+    pub date: Date,
+    pub edited: bool,
+    pub body_html: String,
+    /// `(anchor, heading)` of the entry it is about.
+    pub entry: Option<(String, String)>,
+    /// Held, shown only to its author.
+    pub pending: bool,
+    /// Hidden, kept as a placeholder because replies hang from it.
+    pub removed: bool,
+    pub can_edit: bool,
+    /// Written by an editor.
+    pub staff: bool,
+    /// Replies follow: open a nested list instead of closing the item.
+    pub opens: bool,
+    /// Markup closing this item and the nested lists it ends.
+    pub after: String,
+}
+
+/// The form as the page shows it.
+#[derive(Default)]
+pub struct FormView {
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub comment: String,
+    pub parent: String,
+    pub entry: String,
+    pub remember: bool,
+    pub csrf: String,
+    pub started: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    pub replying_to: Option<String>,
+}
+
+impl FormView {
+    /// An empty form, with what the commenter asked us to remember.
+    pub fn fresh(req: &HttpRequest, csrf: String, started: String) -> Self {
+        let r = forms::remembered(req);
+        let remember = r.is_some();
+        let r = r.unwrap_or_default();
+        FormView { author: r.author, email: r.email, url: r.url, remember, csrf, started, ..Default::default() }
+    }
+
+    /// The form as it was posted, with what was wrong.
+    fn from_input(input: CommentInput, csrf: String, errors: FieldErrors, notice: Option<String>) -> Self {
+        FormView {
+            author: input.author,
+            email: input.email,
+            url: input.url,
+            comment: input.comment,
+            parent: input.comment_parent,
+            entry: input.entry,
+            remember: input.remember,
+            csrf,
+            // A person who corrects the form keeps the original stamp.
+            started: input.started,
+            errors,
+            notice,
+            replying_to: None,
+        }
+    }
+}
+
+/// Verified `id → token hash` of the reader's own comments.
+fn owned_hashes(req: &HttpRequest) -> HashMap<i64, String> {
+    forms::owned(req).into_iter().map(|(id, token)| (id, sha256_hex(&[&token]))).collect()
+}
+
+fn owns(owned: &HashMap<i64, String>, c: &Comment) -> bool {
+    owned.get(&c.id).is_some_and(|h| *h == c.token_hash)
+}
+
+/// The thread a reader sees: approved comments, their own held ones, and
+/// placeholders where a hidden comment has visible replies.
+pub fn thread(req: &HttpRequest, rows: &[Comment], entries: &[(String, String)], now: i64) -> Vec<CommentView> {
+    let owned = owned_hashes(req);
+    let visible = |c: &Comment| c.status == "approved" || (c.status == "pending" && owns(&owned, c));
+    // Rows come parents first, so walking backwards sees replies first.
+    let mut keep: HashSet<i64> = HashSet::new();
+    for c in rows.iter().rev() {
+        if visible(c) || keep.contains(&c.id) {
+            keep.insert(c.id);
+            if let Some(p) = c.parent_id {
+                keep.insert(p);
+            }
+        }
+    }
+    let shown: Vec<&Comment> = rows.iter().filter(|c| keep.contains(&c.id)).collect();
+    let mut views = Vec::with_capacity(shown.len());
+    for (i, c) in shown.iter().enumerate() {
+        let next = shown.get(i + 1).map_or(0, |n| n.depth);
+        let opens = next > c.depth;
+        let after = if opens {
+            String::new()
+        } else {
+            let levels = usize::try_from(c.depth - next).unwrap_or_default();
+            format!("</li>{}", "</ol></li>".repeat(levels))
+        };
+        let removed = !visible(c);
+        views.push(CommentView {
+            id: c.id,
+            author: if removed { String::new() } else { c.author.clone() },
+            url: if removed { None } else { c.url.clone() },
+            date: Date::from_unix(c.created_at),
+            edited: c.edited_at.is_some(),
+            body_html: if removed { String::new() } else { c.body_html.clone() },
+            entry: c.entry_anchor.as_ref().and_then(|a| entries.iter().find(|(anchor, _)| anchor == a).cloned()),
+            pending: c.status == "pending" && !removed,
+            removed,
+            can_edit: !removed && owns(&owned, c) && now - c.created_at < EDIT_WINDOW_SECONDS,
+            staff: c.editor_id.is_some() && !removed,
+            opens,
+            after,
+        });
+    }
+    views
+}
+
+/// Leave a reply.
+pub async fn create(
+    req: HttpRequest,
+    state: Data<AppState>,
+    slug: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    let article = articles::load(&state, &slug).await?;
+    let posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
+    let invalid_utf8 = posted.invalid_utf8;
+    let input = CommentInput::from_fields(posted.fields);
+    let now = db::now();
+    let config = &state.config;
+    // Anything wrong: the article again, the form as typed, this status.
+    let reject = |input: CommentInput, status: StatusCode, errors: FieldErrors, notice: Option<String>| {
+        let state = state.clone();
+        let req = req.clone();
+        let article = article.clone();
+        async move {
+            let csrf = forms::csrf_for(&req, &state.secret)?.0;
+            let form = FormView::from_input(input, csrf, errors, notice);
+            let page = articles::build(&state, &req, article, form).await?;
+            html_response(status, &page, [])
+        }
+    };
+
+    let valid = match input.validate(&invalid_utf8) {
+        Ok(v) => v,
+        Err(errors) => return reject(input, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
+    };
+    let parent = match valid.parent {
+        None => None,
+        Some(id) => match db::comments::by_id(&state.db, id).await? {
+            Some(p) if p.article_id == article.id && p.status != "spam" && p.status != "trash" => Some(p),
+            Some(_) => {
+                let e =
+                    FieldErrors::from([("comment", "The comment you are replying to is not on this article.".into())]);
+                return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
+            }
+            None => {
+                let e = FieldErrors::from([("comment", "The comment you are replying to does not exist.".into())]);
+                return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
+            }
+        },
+    };
+    let entries = db::articles::entries(&state.db, article.id).await?;
+    if let Some(e) = &valid.entry
+        && !entries.iter().any(|(anchor, _)| anchor == e)
+    {
+        let e = FieldErrors::from([("entry", "Choose one of this list's entries, or the whole list.".into())]);
+        return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
+    }
+
+    let started = forms::started_at(&state.secret, &input.started);
+    let bot = !input.honeypot.is_empty() || started.is_none_or(|t| now - t < config.comment_min_seconds);
+    let body_html = markdown::render(&valid.comment);
+    let known = !config.hold_first_comment || db::comments::known_commenter(&state.db, &valid.email).await?;
+    let ip = forms::client_ip(&req, config);
+    let (status, reason) = rules::decide(&Facts {
+        author: &valid.author,
+        email: &valid.email,
+        url: valid.url.as_deref().unwrap_or_default(),
+        body: &valid.comment,
+        ip: &ip,
+        links: markdown::link_count(&body_html),
+        bot,
+        hold_first_comment: config.hold_first_comment,
+        known_commenter: known,
+    });
+    let token = random_token().map_err(|e| Error::Internal(e.to_string()))?;
+    let token_hash = sha256_hex(&[&token]);
+    let fingerprint = fingerprint(article.id, &valid.author, &valid.comment);
+    let user_agent =
+        req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(255).collect::<String>());
+    let new = NewComment {
+        article_id: article.id,
+        parent: parent.as_ref(),
+        entry_anchor: valid.entry.as_deref(),
+        author: &valid.author,
+        email: &valid.email,
+        url: valid.url.as_deref(),
+        body: &valid.comment,
+        body_html: &body_html,
+        status: status.as_str(),
+        reason,
+        ip: &ip,
+        user_agent: user_agent.as_deref(),
+        token_hash: &token_hash,
+        fingerprint: &fingerprint,
+        now,
+        editor_id: None,
+    };
+    let flood_key = format!("comment:{ip}");
+    let flood = (!bot).then_some((flood_key.as_str(), config.comment_interval));
+    let id = match db::comments::insert(&state.db, &new, flood).await {
+        Ok(id) => id,
+        Err(InsertError::Duplicate) if bot => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/articles/{}", article.slug)))
+                .finish());
+        }
+        Err(InsertError::Duplicate) => {
+            let notice = "You have already posted this comment here: it looks as though you’ve already said that.";
+            return reject(input, StatusCode::CONFLICT, FieldErrors::new(), Some(notice.into())).await;
+        }
+        Err(InsertError::Flood) => {
+            let notice = format!(
+                "You are posting comments too quickly. Please wait {} seconds and send it again: your comment is still here.",
+                config.comment_interval
+            );
+            return reject(input, StatusCode::TOO_MANY_REQUESTS, FieldErrors::new(), Some(notice)).await;
+        }
+        Err(InsertError::Db(e)) => return Err(e.into()),
+    };
+    if !bot && status != Status::Approved {
+        tracing::info!(comment = id, status = status.as_str(), reason, "comment held");
+    }
+    let remember = valid.url.clone().unwrap_or_default();
+    let who = Remembered { author: valid.author.clone(), email: valid.email.clone(), url: remember };
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((LOCATION, format!("/articles/{}#comment-{id}", article.slug)))
+        .cookie(forms::owner_cookie(&req, id, &token));
+    if input.remember {
+        res.cookie(forms::remember_cookie(&req, Some(&who)));
+    } else if forms::remembered(&req).is_some() {
+        res.cookie(forms::remember_cookie(&req, None));
+    }
+    Ok(res.finish())
+}
+
+/// The commenter's own comment, if the edit window is still open.
+async fn own_comment(req: &HttpRequest, state: &AppState, id: i64) -> Result<(Comment, String)> {
+    let comment = db::comments::by_id(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if comment.status == "trash" || comment.status == "spam" {
+        return Err(Error::NotFound);
+    }
+    if !owns(&owned_hashes(req), &comment) {
+        return Err(Error::Forbidden("Only the person who wrote this comment can change it, from the same browser."));
+    }
+    if db::now() - comment.created_at >= EDIT_WINDOW_SECONDS {
+        return Err(Error::Forbidden("The 15 minutes in which a comment can be edited or deleted have passed."));
+    }
+    let slug = articles::slug_of(state, comment.article_id).await?;
+    Ok((comment, slug))
+}
+
+#[derive(Template)]
+#[template(path = "comments/edit.html")]
+pub struct EditPage {
+    pub meta: Meta,
+    pub id: i64,
+    pub slug: String,
+    pub comment: String,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub minutes_left: i64,
+}
+
+pub async fn edit_form(req: HttpRequest, state: Data<AppState>, id: Path<i64>) -> Result<HttpResponse> {
+    let (comment, slug) = own_comment(&req, &state, *id).await?;
+    let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
+    let page = edit_page(&comment, slug, comment.body.clone(), csrf, None);
+    html_response(StatusCode::OK, &page, cookie)
+}
+
+fn edit_page(c: &Comment, slug: String, text: String, csrf: String, error: Option<String>) -> EditPage {
+    let minutes_left = ((EDIT_WINDOW_SECONDS - (db::now() - c.created_at)) / 60).max(0) + 1;
+    EditPage {
+        meta: Meta::new("Edit your comment", "Edit your comment"),
+        id: c.id,
+        slug,
+        comment: text,
+        csrf,
+        error,
+        minutes_left,
+    }
+}
+
+pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payload: Payload) -> Result<HttpResponse> {
+    let mut posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
+    let text = posted.take("comment");
+    let invalid = posted.invalid_utf8;
+    let (comment, slug) = own_comment(&req, &state, *id).await?;
+    if let Err(error) = check_comment(&text, invalid.iter().any(|f| f == "comment")) {
+        let csrf = forms::csrf_for(&req, &state.secret)?.0;
+        let page = edit_page(&comment, slug, text, csrf, Some(error));
+        return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []);
+    }
+    let html = markdown::render(&text);
+    let (verdict, _) = rules::decide(&Facts {
+        author: &comment.author,
+        body: &text,
+        links: markdown::link_count(&html),
+        ..Default::default()
+    });
+    // An edit can make a comment worse, never better than moderation left it.
+    let status = if verdict == Status::Approved { comment.status.as_str() } else { verdict.as_str() };
+    let fp = fingerprint(comment.article_id, &comment.author, &text);
+    match db::comments::update_body(&state.db, comment.id, &text, &html, &fp, status, db::now()).await {
+        Ok(_) => {}
+        Err(InsertError::Duplicate) => {
+            let csrf = forms::csrf_for(&req, &state.secret)?.0;
+            let page = edit_page(&comment, slug, text, csrf, Some("You have already posted this text here.".into()));
+            return html_response(StatusCode::CONFLICT, &page, []);
+        }
+        Err(InsertError::Flood) => return Err(Error::Internal("flood on edit".into())),
+        Err(InsertError::Db(e)) => return Err(e.into()),
+    }
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/articles/{slug}#comment-{}", comment.id))).finish())
+}
+
+pub async fn delete(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payload: Payload) -> Result<HttpResponse> {
+    forms::posted(&req, payload, forms::MAX_BODY, &state.secret, None).await?;
+    let (comment, slug) = own_comment(&req, &state, *id).await?;
+    db::comments::set_status(&state.db, comment.id, Status::Trash.as_str()).await?;
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/articles/{slug}#comments"))).finish())
+}

@@ -1,0 +1,600 @@
+//! Writing lists: `/editor/articles/new`, `/editor/articles/{id}` (edit,
+//! preview, find and add records, move entries, save, publish), and the
+//! revisions every save keeps. The body is checked by the same code as
+//! `cuesheet check` and the import; publishing is refused while an error
+//! stands. A refused form comes back exactly as typed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path as FsPath;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::web::{Data, Path, Payload, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, NaiveDateTime};
+use serde::Deserialize;
+
+use super::CurrentEditor;
+use super::dashboard::status;
+use crate::comments::form::FieldErrors;
+use crate::content::article::{FrontMatter, TomlTime};
+use crate::content::check::{Context, check_article};
+use crate::content::markdown::{ListOrder, ListStyle, TocItem};
+use crate::content::{Article, is_slug, reorder, slugify};
+use crate::db::{self, export::ArticleFile, soundtracks::Listing};
+use crate::error::{Error, Result};
+use crate::web::AppState;
+use crate::web::articles::{Part, parts};
+use crate::web::forms;
+use crate::web::view::{Date, Meta, html_response};
+
+/// The article form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleForm {
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub author: String,
+    pub tags: String,
+    pub list: String,
+    pub order: String,
+    pub toc: String,
+    /// `YYYY-MM-DDTHH:MM`, UTC; empty for a draft.
+    pub published: String,
+    pub body: String,
+}
+
+impl ArticleForm {
+    fn from_fields(f: &mut BTreeMap<String, String>) -> Self {
+        let mut take = |k: &str| f.remove(k).unwrap_or_default();
+        ArticleForm {
+            title: take("title"),
+            slug: take("slug"),
+            description: take("description"),
+            author: take("author"),
+            tags: take("tags"),
+            list: take("list"),
+            order: take("order"),
+            toc: take("toc"),
+            published: take("published"),
+            body: take("body").replace("\r\n", "\n"),
+        }
+    }
+
+    fn from_file(f: &ArticleFile) -> Self {
+        let time = |t: &Option<TomlTime>| match t {
+            Some(TomlTime::Text(s)) => {
+                DateTime::parse_from_rfc3339(s).map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
+            }
+            Some(TomlTime::Native(d)) => d.to_string(),
+            None => String::new(),
+        };
+        ArticleForm {
+            title: f.front.title.clone(),
+            slug: f.slug.clone(),
+            description: f.front.description.clone(),
+            author: f.front.author.clone(),
+            tags: f.front.tags.join(", "),
+            list: f.front.list.as_str().into(),
+            order: f.front.order.as_str().into(),
+            toc: match f.front.toc {
+                Some(true) => "show",
+                Some(false) => "hide",
+                None => "auto",
+            }
+            .into(),
+            published: time(&f.front.published),
+            body: f.body.clone(),
+        }
+    }
+
+    /// The front matter this form stands for, or what is wrong with it.
+    fn front(&self, updated: Option<String>) -> Result<FrontMatter, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.title.trim().is_empty() {
+            errors.insert("title", "A list needs a title.".into());
+        }
+        let list = match self.list.as_str() {
+            "ranked" => ListStyle::Ranked,
+            "unranked" => ListStyle::Unranked,
+            _ => ListStyle::None,
+        };
+        let order = if self.order == "countdown" { ListOrder::Countdown } else { ListOrder::Ascending };
+        let published = match self.published.trim() {
+            "" => None,
+            t => match parse_time(t) {
+                Some(ts) => Some(TomlTime::Text(db::export::rfc3339(ts))),
+                None => {
+                    errors.insert("published", "Write a date and time such as 2026-11-22T09:00 (UTC).".into());
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(FrontMatter {
+            title: self.title.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            author: self.author.trim().to_owned(),
+            published,
+            updated: updated.map(TomlTime::Text),
+            tags: self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            list,
+            order,
+            toc: match self.toc.as_str() {
+                "show" => Some(true),
+                "hide" => Some(false),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// `2026-11-22T09:00` (UTC, as `datetime-local` sends it) or RFC 3339.
+fn parse_time(s: &str) -> Option<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|t| t.and_utc().timestamp())
+}
+
+/// A problem as the desk lists it, with its line in the body.
+pub struct ProblemView {
+    pub severity: &'static str,
+    pub place: String,
+    pub message: String,
+}
+
+pub struct EntryRow {
+    pub heading: String,
+    pub soundtrack: String,
+    pub rank: Option<u32>,
+}
+
+pub struct RevisionRow {
+    pub id: i64,
+    pub editor: String,
+    pub date: String,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "editor/article.html")]
+pub struct EditorPage {
+    pub meta: Meta,
+    pub csrf: String,
+    pub editor_name: String,
+    pub id: Option<i64>,
+    pub status: &'static str,
+    pub form: ArticleForm,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    pub problems: Vec<ProblemView>,
+    pub error_count: usize,
+    pub entries: Vec<EntryRow>,
+    pub find: String,
+    pub found: Option<Vec<Listing>>,
+    pub preview: Option<Vec<Part>>,
+    pub revisions: Vec<RevisionRow>,
+    // The shared body template's names.
+    pub parts: Vec<Part>,
+    pub slug: String,
+    pub discuss: bool,
+    pub toc: Vec<TocItem>,
+}
+
+/// What the check says of the form, and the article if it could be read.
+struct Checked {
+    article: Option<Article>,
+    problems: Vec<ProblemView>,
+    errors: usize,
+}
+
+/// What exists around an article: every record and every other article.
+async fn context(db: &db::Db, except: Option<i64>) -> Result<Context> {
+    let mut ctx = Context::default();
+    for r in db::export::records(db).await? {
+        ctx.add_record(&r);
+    }
+    for a in db::export::articles(db).await? {
+        if Some(a.id) != except {
+            ctx.add_article(&a.slug, &a.front.tags);
+        }
+    }
+    Ok(ctx)
+}
+
+async fn check(db: &db::Db, id: Option<i64>, slug: &str, front: &FrontMatter, body: &str) -> Result<Checked> {
+    let file =
+        ArticleFile { id: id.unwrap_or_default(), slug: slug.to_owned(), front: front.clone(), body: body.to_owned() };
+    let text = file.text().map_err(|e| Error::Internal(e.to_string()))?;
+    let body_start = text.len() - body.len();
+    let body_line = text[..body_start].matches('\n').count() + 1;
+    let ctx = context(db, id).await?;
+    let (article, problems) = check_article(FsPath::new(&format!("articles/{slug}.md")), &text, &ctx);
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let problems = problems
+        .iter()
+        .map(|p| ProblemView {
+            severity: p.severity.as_str(),
+            place: if p.line >= body_line {
+                format!("line {}, column {}", p.line - body_line + 1, p.column)
+            } else {
+                "settings".into()
+            },
+            message: p.message.clone(),
+        })
+        .collect();
+    Ok(Checked { article, problems, errors })
+}
+
+pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+    let form =
+        ArticleForm { list: "ranked".into(), toc: "auto".into(), author: editor.0.name.clone(), ..Default::default() };
+    let page = page(&req, &state, &editor, None, form, FieldErrors::new(), None).await?;
+    html_response(StatusCode::OK, &page, [])
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditQuery {
+    pub saved: Option<String>,
+}
+
+pub async fn edit(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    id: Path<i64>,
+    query: Query<EditQuery>,
+) -> Result<HttpResponse> {
+    let file = db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
+    let notice = query.saved.as_deref().map(|s| match s {
+        "published" => "Published.".to_string(),
+        "restored" => "The revision was restored.".to_string(),
+        _ => "Saved.".to_string(),
+    });
+    let page =
+        page(&req, &state, &editor, Some(*id), ArticleForm::from_file(&file), FieldErrors::new(), notice).await?;
+    html_response(StatusCode::OK, &page, [])
+}
+
+/// The editor page for `form`, with its check and, for a saved article,
+/// its revisions.
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    editor: &CurrentEditor,
+    id: Option<i64>,
+    form: ArticleForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<EditorPage> {
+    let (csrf, _) = forms::csrf_for(req, &state.secret)?;
+    let slug = if form.slug.trim().is_empty() { slugify(&form.title) } else { form.slug.trim().to_owned() };
+    let (entries, problems, error_count) = match form.front(None) {
+        Ok(front) if !slug.is_empty() => {
+            let c = check(&state.db, id, &slug, &front, &form.body).await?;
+            let entries = c
+                .article
+                .map(|a| {
+                    a.rendered
+                        .entries
+                        .into_iter()
+                        .map(|e| EntryRow { heading: e.heading, soundtrack: e.soundtrack, rank: e.rank })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (entries, c.problems, c.errors)
+        }
+        _ => (Vec::new(), Vec::new(), 0),
+    };
+    let revisions = match id {
+        Some(id) => db::revisions::list(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|r| RevisionRow {
+                id: r.id,
+                editor: r.editor_name,
+                date: Date::from_unix(r.created_at).human,
+                title: r.title,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let published = parse_time(form.published.trim());
+    Ok(EditorPage {
+        meta: Meta::new(if id.is_some() { "Edit list" } else { "New list" }, "Editor desk"),
+        csrf,
+        editor_name: editor.0.name.clone(),
+        id,
+        status: status(published, db::now()),
+        slug,
+        form,
+        errors,
+        notice,
+        problems,
+        error_count,
+        entries,
+        find: String::new(),
+        found: None,
+        preview: None,
+        revisions,
+        parts: Vec::new(),
+        discuss: false,
+        toc: Vec::new(),
+    })
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    submit(req, state, editor, None, payload).await
+}
+
+pub async fn save(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    id: Path<i64>,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
+    submit(req, state, editor, Some(*id), payload).await
+}
+
+/// Every button of the editor form lands here; `action` says which.
+async fn submit(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    id: Option<i64>,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    let mut posted = forms::posted(&req, payload, 1 << 20, &state.secret, Some("body")).await?;
+    let action = Some(posted.take("action")).filter(|a| !a.is_empty()).unwrap_or_else(|| "save".into());
+    let find = posted.take("find");
+    let mut form = ArticleForm::from_fields(&mut posted.fields);
+    let mut errors = FieldErrors::new();
+    if !posted.invalid_utf8.is_empty() {
+        errors.insert("body", "Part of what was sent is not valid text (UTF-8); it has been replaced.".into());
+    }
+    let again = |form: ArticleForm, errors: FieldErrors, notice: Option<String>, status: StatusCode| {
+        let (req, state) = (req.clone(), state.clone());
+        let editor = CurrentEditor(editor.0.clone());
+        async move {
+            let page = page(&req, &state, &editor, id, form, errors, notice).await?;
+            html_response(status, &page, [])
+        }
+    };
+
+    if let Some(i) = action.strip_prefix("up:").or(action.strip_prefix("down:")) {
+        let up = action.starts_with("up:");
+        match i.parse().ok().and_then(|i| reorder::move_entry(&form.body, i, up)) {
+            Some(body) => form.body = body,
+            None => errors.insert("body", "That entry cannot move further.".into()).map_or((), |_| ()),
+        }
+        return again(form, errors, Some("Entry moved; save to keep the new order.".into()), StatusCode::OK).await;
+    }
+    if let Some(slug) = action.strip_prefix("add:") {
+        let Some(card) = db::soundtracks::card(&state.db, slug).await? else {
+            return again(
+                form,
+                errors,
+                Some(format!("There is no record `{slug}`.")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        };
+        let heading = if form.list == "none" { "###" } else { "##" };
+        let film = &card.soundtrack.film_title;
+        form.body =
+            format!("{}\n\n{heading} {film} {{soundtrack={slug}}}\n\nWhy {film} belongs here.\n", form.body.trim_end());
+        return again(
+            form,
+            errors,
+            Some(format!("Added an entry for {film}; write its text, then save.")),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    if action == "find" {
+        let mut page = page(&req, &state, &editor, id, form, errors, None).await?;
+        page.found = Some(db::soundtracks::search(&state.db, &find).await?);
+        page.find = find;
+        return html_response(StatusCode::OK, &page, []);
+    }
+    if action == "preview" {
+        let mut page = page(&req, &state, &editor, id, form, errors, None).await?;
+        page.preview = Some(preview(&state, &page.slug, &page.form).await?);
+        return html_response(StatusCode::OK, &page, []);
+    }
+
+    // Saving.
+    match action.as_str() {
+        "publish" if form.published.trim().is_empty() => {
+            form.published =
+                DateTime::from_timestamp(db::now(), 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S").to_string();
+        }
+        "unpublish" => form.published.clear(),
+        _ => {}
+    }
+    let previous = match id {
+        Some(id) => db::export::article(&state.db, id).await?,
+        None => None,
+    };
+    // Editing a published article marks it updated.
+    let updated = previous
+        .as_ref()
+        .filter(|p| p.front.published.is_some() && !form.published.trim().is_empty())
+        .map(|_| db::export::rfc3339(db::now()));
+    let front = match form.front(updated) {
+        Ok(f) => f,
+        Err(e) => return again(form, e, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let slug = match form.slug.trim() {
+        "" => unique_slug(&state.db, &slugify(&form.title), id).await?,
+        s => s.to_owned(),
+    };
+    if !is_slug(&slug) {
+        errors.insert("slug", "Use lowercase letters, digits and single hyphens, e.g. night-drives.".into());
+    } else if let Some(other) = db::articles::id_by_slug(&state.db, &slug).await?
+        && Some(other) != id
+    {
+        errors.insert("slug", "Another article has this address already.".into());
+    }
+    if !errors.is_empty() {
+        return again(form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    form.slug = slug.clone();
+    let checked = check(&state.db, id, &slug, &front, &form.body).await?;
+    let publishing = front.published.is_some();
+    let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
+        let notice = if publishing {
+            "Not published: fix the errors listed above first. Your text is unchanged below.".to_string()
+        } else {
+            "Not saved: fix the errors listed above first.".to_string()
+        };
+        return again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let id = write(&state, &editor, id, &article, &front).await?;
+    let saved = if action == "publish" { "published" } else { "saved" };
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/articles/{id}?saved={saved}"))).finish())
+}
+
+/// Stores the article and a revision in one transaction.
+async fn write(
+    state: &AppState,
+    editor: &CurrentEditor,
+    id: Option<i64>,
+    a: &Article,
+    front: &FrontMatter,
+) -> Result<i64> {
+    let db = &state.db;
+    let ids: HashMap<String, i64> = db::soundtracks::all_ids(db).await?;
+    let now = db::now();
+    let front_text = toml::to_string(front).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut tx = db.begin_write().await?;
+    let how = match id {
+        Some(id) => db::articles::Write::WebUpdate { id },
+        None => db::articles::Write::WebNew,
+    };
+    let id = db::articles::write(&mut tx, a, &ids, how, now).await?;
+    db::revisions::insert(&mut tx, id, editor.0.id, &editor.0.name, now, &front.title, &front_text, &a.body).await?;
+    db::bump_content_version(&mut tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `base`, or `base-2`, `base-3`... whichever no other article has.
+async fn unique_slug(db: &db::Db, base: &str, id: Option<i64>) -> Result<String> {
+    let base = if base.is_empty() { "untitled".to_owned() } else { base.to_owned() };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while let Some(other) = db::articles::id_by_slug(db, &slug).await? {
+        if Some(other) == id {
+            break;
+        }
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    Ok(slug)
+}
+
+/// The article as readers will see it, rendered by the public page's code.
+async fn preview(state: &AppState, slug: &str, form: &ArticleForm) -> Result<Vec<Part>> {
+    let front = form.front(None).unwrap_or_else(|_| FrontMatter {
+        title: form.title.clone(),
+        description: String::new(),
+        author: String::new(),
+        published: None,
+        updated: None,
+        tags: Vec::new(),
+        list: ListStyle::None,
+        order: ListOrder::Ascending,
+        toc: None,
+    });
+    let rendered = crate::content::markdown::render(&form.body, front.list, front.order);
+    let _ = slug;
+    let mut cards = Vec::new();
+    for e in &rendered.entries {
+        if let Some(c) = db::soundtracks::card(&state.db, &e.soundtrack).await? {
+            cards.push(c);
+        }
+    }
+    let by_slug: HashMap<&str, &db::soundtracks::Card> =
+        cards.iter().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
+    Ok(parts(rendered.document.blocks, &by_slug).0)
+}
+
+#[derive(Template)]
+#[template(path = "editor/revision.html")]
+struct RevisionPage {
+    meta: Meta,
+    csrf: String,
+    editor_name: String,
+    article_id: i64,
+    id: i64,
+    title: String,
+    editor: String,
+    date: String,
+    front: String,
+    body: String,
+}
+
+pub async fn revision(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    ids: Path<(i64, i64)>,
+) -> Result<HttpResponse> {
+    let (article_id, id) = *ids;
+    let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
+    let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
+    let page = RevisionPage {
+        meta: Meta::new("Revision", "Editor desk"),
+        csrf,
+        editor_name: editor.0.name.clone(),
+        article_id,
+        id,
+        title: r.title,
+        editor: r.editor_name,
+        date: Date::from_unix(r.created_at).human,
+        front: r.front,
+        body: r.body,
+    };
+    html_response(StatusCode::OK, &page, [])
+}
+
+/// Makes an old revision current again (itself kept as a new revision).
+pub async fn restore(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    ids: Path<(i64, i64)>,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    forms::posted(&req, payload, 16 * 1024, &state.secret, None).await?;
+    let (article_id, id) = *ids;
+    let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
+    let current = db::export::article(&state.db, article_id).await?.ok_or(Error::NotFound)?;
+    let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
+    let checked = check(&state.db, Some(article_id), &current.slug, &front, &r.body).await?;
+    let Some(article) = checked.article.filter(|_| !(front.published.is_some() && checked.errors > 0)) else {
+        let form = ArticleForm::from_file(&ArticleFile { id: article_id, slug: current.slug, front, body: r.body });
+        let notice = Some("This revision has errors and cannot be published as it is; fix them and save.".to_string());
+        let page = page(&req, &state, &editor, Some(article_id), form, FieldErrors::new(), notice).await?;
+        return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []);
+    };
+    write(&state, &editor, Some(article_id), &article, &front).await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("/editor/articles/{article_id}?saved=restored")))
+        .finish())
+}

@@ -1,0 +1,69 @@
+//! The editor desk, under `/editor`: sessions, the dashboard, writing lists,
+//! keeping records right, and moderating comments. Every page answers an
+//! anonymous visitor with `303` to the login page, and none may be cached.
+
+pub mod articles;
+pub mod comments;
+pub mod dashboard;
+pub mod records;
+pub mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web::{self, Data};
+use actix_web::{FromRequest, HttpRequest};
+
+use super::AppState;
+use crate::comments::sha256_hex;
+use crate::db::{self, editors::Editor};
+use crate::error::Error;
+
+pub const SESSION_COOKIE: &str = "cuesheet_session";
+
+/// The editor behind this request; anyone else is sent to the login page.
+pub struct CurrentEditor(pub Editor);
+
+impl FromRequest for CurrentEditor {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req.app_data::<Data<AppState>>().ok_or(Error::Internal("no app state".into()))?;
+            let token = req.cookie(SESSION_COOKIE).ok_or(Error::LoginRequired)?;
+            let editor = db::editors::session(&state.db, &sha256_hex(&[token.value()]), db::now()).await?;
+            editor.map(CurrentEditor).ok_or(Error::LoginRequired)
+        })
+    }
+}
+
+/// The desk's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/editor")
+            .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")).add(("X-Robots-Tag", "noindex")))
+            .route("", web::get().to(dashboard::show))
+            .route("/login", web::get().to(session::form))
+            .route("/login", web::post().to(session::login))
+            .route("/logout", web::post().to(session::logout))
+            .route("/articles/new", web::get().to(articles::new))
+            .route("/articles", web::post().to(articles::create))
+            .route("/articles/{id}", web::get().to(articles::edit))
+            .route("/articles/{id}", web::post().to(articles::save))
+            .route("/articles/{id}/revisions/{rev}", web::get().to(articles::revision))
+            .route("/articles/{id}/revisions/{rev}/restore", web::post().to(articles::restore))
+            .route("/records", web::get().to(records::index))
+            .route("/records/new", web::get().to(records::new))
+            .route("/records", web::post().to(records::create))
+            .route("/records/{slug}", web::get().to(records::edit))
+            .route("/records/{slug}", web::post().to(records::save))
+            .route("/records/{slug}/delete", web::post().to(records::delete))
+            .route("/comments", web::get().to(comments::index))
+            .route("/comments", web::post().to(comments::act))
+            .route("/comments/{id}/reply", web::post().to(comments::reply)),
+    );
+}

@@ -1,0 +1,571 @@
+//! The editor desk through the real HTTP stack: sessions, CSRF, lock-out,
+//! writing and publishing lists, revisions, records, moderation, and the
+//! export round trip.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{Backend, Browser, Fixture, Page, REAL_CONTENT, TestApp, backends};
+use cuesheet::config::SiteConfig;
+
+const EMAIL: &str = "eda@example.com";
+const PASSWORD: &str = "a long and secret passphrase";
+
+async fn with_editor(backend: Backend, content: &Path) -> TestApp {
+    let config = SiteConfig { comment_interval: 0, comment_min_seconds: 0, ..SiteConfig::default() };
+    let app = TestApp::with_config(backend, config).await;
+    app.import(content).await.unwrap();
+    let hash = cuesheet::auth::hash_password(PASSWORD).unwrap();
+    cuesheet::db::editors::create(&app.db, EMAIL, "Eda Editor", &hash, cuesheet::db::now()).await.unwrap().unwrap();
+    app
+}
+
+/// Logs in and returns the browser.
+async fn logged_in(app: &TestApp) -> Browser<'_> {
+    let b = Browser::new(app);
+    let page = login(&b, EMAIL, PASSWORD).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.header("location").unwrap(), "/editor");
+    b
+}
+
+async fn login(b: &Browser<'_>, email: &str, password: &str) -> Page {
+    let form = b.get("/editor/login").await;
+    let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
+    b.post("/editor/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+}
+
+/// Submits the form found at `page_path` (first `form.desk-form`) with
+/// `fields` changed and the button `action` pressed.
+async fn submit(b: &Browser<'_>, page_path: &str, fields: &[(&str, &str)], action: &str) -> Page {
+    let page = b.get(page_path).await;
+    assert_eq!(page.status, 200, "{page_path}");
+    submit_on(b, &page, fields, action).await
+}
+
+async fn submit_on(b: &Browser<'_>, page: &Page, fields: &[(&str, &str)], action: &str) -> Page {
+    let html = page.html();
+    let form_sel = scraper::Selector::parse("form.desk-form").unwrap();
+    let form = html.select(&form_sel).next().expect("a desk form");
+    let target = form.value().attr("action").unwrap().to_owned();
+    let mut values: Vec<(String, String)> = Vec::new();
+    let inputs = scraper::Selector::parse("input, textarea, select").unwrap();
+    for el in form.select(&inputs) {
+        let Some(name) = el.value().attr("name") else { continue };
+        let value = match el.value().name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => {
+                let opt = scraper::Selector::parse("option[selected]").unwrap();
+                el.select(&opt).next().and_then(|o| o.value().attr("value")).unwrap_or_default().to_owned()
+            }
+            _ if el.value().attr("type") == Some("checkbox") => {
+                if el.value().attr("checked").is_none() {
+                    continue;
+                }
+                el.value().attr("value").unwrap_or("on").to_owned()
+            }
+            _ => el.value().attr("value").unwrap_or_default().to_owned(),
+        };
+        values.push((name.to_owned(), value));
+    }
+    for (k, v) in fields {
+        values.retain(|(name, _)| name != k);
+        values.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    values.push(("action".into(), action.to_owned()));
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(&target, &pairs).await
+}
+
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    f.record("drive-2011", "Drive", 2011).record("jaws-1975", "Jaws", 1975).record("psycho-1960", "Psycho", 1960);
+    f.article(
+        "night-drives",
+        "Night drives",
+        "published = \"2026-03-01T10:00:00Z\"\nlist = \"ranked\"",
+        "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n",
+    );
+    f
+}
+
+#[actix_web::test]
+async fn anonymous_visitors_are_sent_to_the_login_page() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = Browser::new(&app);
+        for path in [
+            "/editor",
+            "/editor/articles/new",
+            "/editor/articles/1",
+            "/editor/records",
+            "/editor/records/drive-2011",
+            "/editor/comments",
+            "/editor/articles/1/revisions/1",
+        ] {
+            let page = b.get(path).await;
+            assert_eq!(page.status, 303, "{path}");
+            assert_eq!(page.header("location").unwrap(), "/editor/login", "{path}");
+            assert_eq!(page.header("cache-control").unwrap(), "no-store");
+        }
+        let token = b.get("/editor/login").await.attrs("input[name=csrf]", "value")[0].clone();
+        for path in [
+            "/editor/articles",
+            "/editor/articles/1",
+            "/editor/records",
+            "/editor/records/drive-2011/delete",
+            "/editor/comments",
+            "/editor/logout",
+        ] {
+            let page = b.post(path, &[("csrf", &token), ("title", "x"), ("action", "save")]).await;
+            assert_eq!(page.status, 303, "POST {path}");
+            assert_eq!(page.header("location").unwrap(), "/editor/login");
+        }
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives"], "nothing changed");
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn login_logout_csrf_and_lock_out() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        // CSRF on the login form itself.
+        let b = Browser::new(&app);
+        b.get("/editor/login").await;
+        let page = b.post("/editor/login", &[("email", EMAIL), ("password", PASSWORD)]).await;
+        assert_eq!(page.status, 403);
+
+        let b = logged_in(&app).await;
+        let session = b.cookies.borrow().get("cuesheet_session").cloned().unwrap();
+        let dash = b.get("/editor").await;
+        assert_eq!(dash.status, 200);
+        assert_eq!(dash.texts(".desk-table tbody tr td:first-child"), vec!["Night drives"]);
+        assert!(dash.texts(".status").contains(&"published".to_string()));
+        // The session cookie is HttpOnly and SameSite=Lax.
+        let again = Browser::new(&app);
+        let res = login(&again, EMAIL, PASSWORD).await;
+        let set = res.header("set-cookie").unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Max-Age"), "{set}");
+        // A POST without the token is refused even with a session.
+        assert_eq!(b.post("/editor/articles", &[("title", "x"), ("action", "save")]).await.status, 403);
+        // Logout ends the session everywhere.
+        let csrf = dash.attrs("form.logout input[name=csrf]", "value")[0].clone();
+        assert_eq!(b.post("/editor/logout", &[("csrf", &csrf)]).await.status, 303);
+        assert_eq!(b.get("/editor").await.status, 303);
+        let stolen = Browser::new(&app);
+        stolen.cookies.borrow_mut().insert("cuesheet_session".into(), session);
+        assert_eq!(stolen.get("/editor").await.status, 303);
+
+        // Failures: wrong password, then refused for a while even when right.
+        let c = Browser::new(&app);
+        for i in 0..5 {
+            let page = login(&c, EMAIL, "wrong password!").await;
+            assert!(page.status == 401 || (i == 4 && page.status == 429), "attempt {i}: {}", page.status);
+            assert_eq!(page.attrs("input#email", "value"), vec![EMAIL]);
+        }
+        let page = login(&c, EMAIL, PASSWORD).await;
+        assert_eq!(page.status, 429);
+        assert!(page.texts(".form-error")[0].contains("refused"));
+        // Unknown accounts fail the same way.
+        assert_eq!(login(&c, "nobody@example.com", PASSWORD).await.status, 401);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn write_preview_publish_and_schedule_a_ranked_list() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let body = "Two great scores.\n\n## Psycho {soundtrack=psycho-1960}\n\nStrings.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n";
+        let fields = [
+            ("title", "Scores that bite"),
+            ("description", "Teeth and strings."),
+            ("tags", "horror, scores"),
+            ("list", "ranked"),
+            ("body", body),
+        ];
+        // Preview: the public renderer, numbered 1 and 2, nothing saved.
+        let preview = submit(&b, "/editor/articles/new", &fields, "preview").await;
+        assert_eq!(preview.status, 200);
+        assert_eq!(preview.texts(".preview .entry .rank"), vec!["1", "2"]);
+        assert_eq!(
+            preview.attrs(".preview .card-title a", "href"),
+            vec!["/soundtracks/psycho-1960", "/soundtracks/jaws-1975"]
+        );
+        assert_eq!(preview.raw_texts("textarea#f-body"), vec![body]);
+        // Save as a draft: not public.
+        let saved = submit_on(&b, &preview, &[], "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let edit = saved.header("location").unwrap();
+        assert!(edit.starts_with("/editor/articles/") && edit.ends_with("?saved=saved"));
+        assert_eq!(app.get("/articles/scores-that-bite").await.status, 404);
+        let page = b.get(&edit).await;
+        assert_eq!(page.texts("h1 .status"), vec!["draft"]);
+        assert_eq!(page.attrs("input#f-slug", "value"), vec!["scores-that-bite"]);
+        // Publish: public, numbered 1 and 2, on the home page and the records.
+        let published = submit_on(&b, &page, &[], "publish").await;
+        assert_eq!(published.status, 303);
+        let public = app.get("/articles/scores-that-bite").await;
+        assert_eq!(public.status, 200);
+        assert_eq!(public.texts(".entry .rank"), vec!["1", "2"]);
+        assert_eq!(public.texts(".entry h2"), vec!["1. Psycho", "2. Jaws"]);
+        assert_eq!(app.get("/").await.attrs(".summary h2 a", "href")[0], "/articles/scores-that-bite");
+        assert_eq!(app.get("/soundtracks/psycho-1960").await.texts(".appearances .placement"), vec!["No. 1"]);
+        assert_eq!(app.get("/tags/horror").await.status, 200);
+
+        // Scheduled: a time just ahead; the page appears by itself.
+        let when = chrono::Utc::now() + chrono::Duration::seconds(4);
+        let when = when.format("%Y-%m-%dT%H:%M:%S").to_string();
+        let fields = [
+            ("title", "Coming soon"),
+            ("list", "ranked"),
+            ("published", when.as_str()),
+            ("body", "## Drive {soundtrack=drive-2011}\n\nSoon.\n"),
+        ];
+        let saved = submit(&b, "/editor/articles/new", &fields, "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(b.get(&saved.header("location").unwrap()).await.texts("h1 .status"), vec!["scheduled"]);
+        assert_eq!(app.get("/articles/coming-soon").await.status, 404);
+        tokio::time::sleep(std::time::Duration::from_millis(5000)).await;
+        assert_eq!(app.get("/articles/coming-soon").await.status, 200);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn problems_are_listed_and_block_publishing_but_not_drafts() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let body = "Intro.\n\n## Alien {soundtrack=alien-1979}\n\nNo such record.\n\n## {soundtrack=jaws-1975}\n\nLost heading. Itâ€™s broken.\n";
+        let fields = [("title", "Broken list"), ("list", "ranked"), ("body", body)];
+        let refused = submit(&b, "/editor/articles/new", &fields, "publish").await;
+        assert_eq!(refused.status, 422);
+        let problems = refused.texts(".problems li");
+        assert!(problems.iter().any(|p| p.contains("line 3") && p.contains("alien-1979")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("line 7") && p.contains("heading")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("mojibake") || p.contains("double-encoded")), "{problems:?}");
+        assert!(refused.texts(".notice")[0].contains("Not published"));
+        assert_eq!(refused.raw_texts("textarea#f-body"), vec![body], "the text comes back as typed");
+        assert_eq!(app.get("/articles/broken-list").await.status, 404);
+        // A draft with problems can be kept.
+        let saved = submit_on(&b, &refused, &[("published", "")], "save").await;
+        assert_eq!(saved.status, 303);
+        let page = b.get(&saved.header("location").unwrap()).await;
+        assert_eq!(page.texts("h1 .status"), vec!["draft"]);
+        assert!(!page.texts(".problems li").is_empty());
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn entries_move_and_records_are_picked() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let edit = "/editor/articles/1";
+        let page = b.get(edit).await;
+        assert_eq!(page.texts(".desk-entries li code"), vec!["drive-2011", "jaws-1975"]);
+        // Move Jaws up: the text changes, nothing is saved yet.
+        let moved = submit_on(&b, &page, &[], "up:1").await;
+        assert_eq!(moved.status, 200);
+        assert_eq!(moved.texts(".desk-entries li code"), vec!["jaws-1975", "drive-2011"]);
+        assert_eq!(app.get("/articles/night-drives").await.texts(".entry h2")[0], "1. Drive");
+        // The picker finds records by film title and adds one as an entry.
+        let found = submit_on(&b, &moved, &[("find", "psy")], "find").await;
+        assert_eq!(found.attrs(".found button", "value"), vec!["add:psycho-1960"]);
+        let added = submit_on(&b, &found, &[], "add:psycho-1960").await;
+        assert!(added.raw_texts("textarea#f-body")[0].contains("## Psycho {soundtrack=psycho-1960}"));
+        assert_eq!(added.texts(".desk-entries li code"), vec!["jaws-1975", "drive-2011", "psycho-1960"]);
+        let saved = submit_on(&b, &added, &[], "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let public = app.get("/articles/night-drives").await;
+        assert_eq!(public.texts(".entry h2"), vec!["1. Jaws", "2. Drive", "3. Psycho"]);
+        // Saving an imported article protects it from a changed file.
+        f.article(
+            "night-drives",
+            "Night drives, file",
+            "published = \"2026-03-01T10:00:00Z\"\nlist = \"ranked\"",
+            "## Drive {soundtrack=drive-2011}\n\nFile.\n",
+        );
+        let report = app.import(f.path()).await.unwrap();
+        assert_eq!(report.kept.len(), 1, "{report}");
+        assert_eq!(app.get("/articles/night-drives").await.texts(".entry h2")[0], "1. Jaws");
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn every_save_keeps_a_revision_that_can_be_restored() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let edit = "/editor/articles/1";
+        assert_eq!(submit(&b, edit, &[("title", "Night drives, take two")], "save").await.status, 303);
+        assert_eq!(submit(&b, edit, &[("title", "Night drives, take three")], "save").await.status, 303);
+        let page = b.get(edit).await;
+        let revisions = page.attrs(".revisions a", "href");
+        assert_eq!(revisions.len(), 2);
+        assert!(page.texts(".revisions li")[0].contains("Eda Editor"));
+        // The older one, shown and restored.
+        let old = b.get(&revisions[1]).await;
+        assert!(old.texts("pre.source")[0].contains("take two"));
+        let csrf = old.attrs("form input[name=csrf]", "value")[0].clone();
+        let restore = format!("{}/restore", revisions[1]);
+        let done = b.post(&restore, &[("csrf", &csrf)]).await;
+        assert_eq!(done.status, 303);
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives, take two"]);
+        assert_eq!(b.get(edit).await.attrs(".revisions a", "href").len(), 3);
+        assert_eq!(b.get("/editor/articles/1/revisions/999").await.status, 404);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn records_are_created_edited_and_kept_while_used() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        // New record; "Add a track" works without JavaScript.
+        let fields = [
+            ("title", "Alien (Original Score)"),
+            ("kind", "score"),
+            ("film_title", "Alien"),
+            ("film_year", "1979"),
+            ("director", "Ridley Scott"),
+            ("composers", "Jerry Goldsmith"),
+            ("label", "Silva Screen"),
+            ("released", "1979"),
+            ("facts", "Recorded with the National Philharmonic Orchestra"),
+            ("track-0-title", "Main Title"),
+            ("track-0-artist", "Jerry Goldsmith"),
+        ];
+        let more = submit(&b, "/editor/records/new", &fields, "add-track").await;
+        assert_eq!(more.attrs("input[name='track-1-title']", "value"), vec![""]);
+        let saved = submit_on(&b, &more, &[("track-1-title", "The Landing"), ("track-1-note", "Brass")], "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(saved.header("location").unwrap(), "/editor/records/alien-1979?saved=1");
+        let public = app.get("/soundtracks/alien-1979").await;
+        assert_eq!(public.texts(".tracks cite"), vec!["Main Title", "The Landing"]);
+        assert_eq!(app.get("/people/jerry-goldsmith").await.status, 200);
+        // Edit: remove the first track, change the label.
+        let edit = b.get("/editor/records/alien-1979").await;
+        let saved = submit_on(&b, &edit, &[("track-0-remove", "1"), ("label", "Intrada")], "save").await;
+        assert_eq!(saved.status, 303);
+        let public = app.get("/soundtracks/alien-1979").await;
+        assert_eq!(public.texts(".tracks cite"), vec!["The Landing"]);
+        assert!(public.texts(".card dd").contains(&"Intrada".to_string()));
+        // Bad input comes back with the form as typed.
+        let bad = submit(&b, "/editor/records/alien-1979", &[("film_year", "nineteen")], "save").await;
+        assert_eq!(bad.status, 422);
+        assert_eq!(bad.attrs("input#r-film-year", "value"), vec!["nineteen"]);
+        // Used records cannot be deleted; unused ones can.
+        let used = b.get("/editor/records/jaws-1975").await;
+        assert_eq!(used.texts("section ul li a"), vec!["Night drives"]);
+        let csrf = used.attrs("form.desk-form input[name=csrf]", "value")[0].clone();
+        let refused = b.post("/editor/records/jaws-1975/delete", &[("csrf", &csrf)]).await;
+        assert_eq!(refused.status, 409);
+        assert_eq!(app.get("/soundtracks/jaws-1975").await.status, 200);
+        let gone = b.post("/editor/records/alien-1979/delete", &[("csrf", &csrf)]).await;
+        assert_eq!(gone.status, 303);
+        assert_eq!(app.get("/soundtracks/alien-1979").await.status, 404);
+        assert_eq!(app.get("/people/jerry-goldsmith").await.status, 404);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn moderation_actions_change_the_public_page() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let reader = Browser::new(&app);
+        let post = |text: &'static str| {
+            let reader = &reader;
+            async move {
+                let page = reader
+                    .comment(
+                        "/articles/night-drives",
+                        &[("author", "Rae"), ("email", "rae@example.com"), ("comment", text)],
+                    )
+                    .await;
+                assert_eq!(page.status, 303);
+                page.header("location").unwrap().rsplit_once("-").unwrap().1.parse::<i64>().unwrap()
+            }
+        };
+        let held = post("[one](https://a.example) [two](https://b.example)").await;
+        let fine = post("A fine comment").await;
+        let reply = reader
+            .comment(
+                &format!("/articles/night-drives?replytocom={fine}"),
+                &[("author", "Sam"), ("email", "sam@example.com"), ("comment", "A reply")],
+            )
+            .await;
+        assert_eq!(reply.status, 303);
+        let visible = || async { app.get("/articles/night-drives").await.attrs(".comment", "id") };
+        assert_eq!(visible().await.len(), 2);
+
+        let b = logged_in(&app).await;
+        let tab = b.get("/editor/comments").await;
+        assert_eq!(tab.texts(".tabs a[aria-current] .count"), vec!["(1)"]);
+        assert!(tab.texts(".mod-meta dd").contains(&"rae@example.com".to_string()), "editors see the email");
+        assert!(tab.texts(".mod-meta dd").iter().any(|d| d.contains("127.0.0.1")));
+        let act = |action: String| {
+            let b = &b;
+            async move {
+                let page = b.get("/editor/comments?status=approved").await;
+                let csrf = page
+                    .attrs("form.moderation input[name=csrf]", "value")
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| page.attrs("form.logout input[name=csrf]", "value")[0].clone());
+                let res = b
+                    .post(
+                        "/editor/comments",
+                        &[("csrf", csrf.as_str()), ("tab", "pending"), ("action", action.as_str())],
+                    )
+                    .await;
+                assert_eq!(res.status, 303, "{action}");
+            }
+        };
+        act(format!("approve:{held}")).await;
+        assert_eq!(visible().await.len(), 3);
+        act(format!("unapprove:{held}")).await;
+        assert_eq!(visible().await.len(), 2);
+        act(format!("spam:{fine}")).await;
+        // The reply keeps its place under a placeholder.
+        let page = app.get("/articles/night-drives").await;
+        assert_eq!(page.texts(".comment-removed").len(), 1);
+        assert!(!page.body.contains("A fine comment"));
+        act(format!("restore:{fine}")).await;
+        assert!(app.get("/articles/night-drives").await.body.contains("A fine comment"));
+        act(format!("trash:{fine}")).await;
+        assert!(!app.get("/articles/night-drives").await.body.contains("A fine comment"));
+        act(format!("restore:{fine}")).await;
+        assert!(app.get("/articles/night-drives").await.body.contains("A fine comment"));
+        // Delete for good: the reply moves up and stays.
+        act(format!("delete:{fine}")).await;
+        let page = app.get("/articles/night-drives").await;
+        assert!(!page.body.contains("A fine comment"));
+        assert_eq!(page.texts("ol.comment-list > li .comment-text"), vec!["A reply"]);
+        // Bulk: select several.
+        let p2 = post("Second fine one").await;
+        let tab = b.get("/editor/comments?status=approved").await;
+        let csrf = tab.attrs("form.moderation input[name=csrf]", "value")[0].clone();
+        let pick_a = format!("pick-{p2}");
+        let res = b
+            .post(
+                "/editor/comments",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("tab", "approved"),
+                    (pick_a.as_str(), "1"),
+                    ("pick-999999", "1"),
+                    ("action", "trash:selected"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert!(!app.get("/articles/night-drives").await.body.contains("Second fine one"));
+        // Reply as the editor: public, marked staff.
+        let tab = b.get("/editor/comments?status=approved").await;
+        let target = tab.attrs("form[id^=reply-]", "action")[0].clone();
+        let csrf = tab.attrs("form[id^=reply-] input[name=csrf]", "value")[0].clone();
+        let res = b.post(&target, &[("csrf", csrf.as_str()), ("comment", "Thanks from the desk")]).await;
+        assert_eq!(res.status, 303);
+        let page = app.get("/articles/night-drives").await;
+        assert_eq!(page.texts(".staff"), vec!["Staff"]);
+        assert!(!page.body.contains(EMAIL));
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn export_import_export_is_a_fixed_point() {
+    for backend in backends().await {
+        let app = with_editor(backend, Path::new(REAL_CONTENT)).await;
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        let (records, articles) = cuesheet::db::export::export_dir(&app.db, first.path()).await.unwrap();
+        assert_eq!((records, articles), (39, 3));
+        let copy = TestApp::empty(backend).await;
+        copy.import(first.path()).await.unwrap();
+        cuesheet::db::export::export_dir(&copy.db, second.path()).await.unwrap();
+        for dir in ["articles", "soundtracks"] {
+            let mut names: Vec<_> =
+                std::fs::read_dir(first.path().join(dir)).unwrap().map(|e| e.unwrap().file_name()).collect();
+            names.sort();
+            assert_eq!(names.len(), if dir == "articles" { 3 } else { 39 });
+            for name in names {
+                let a = std::fs::read_to_string(first.path().join(dir).join(&name)).unwrap();
+                let b = std::fs::read_to_string(second.path().join(dir).join(&name)).unwrap();
+                assert_eq!(a, b, "{dir}/{name:?}");
+            }
+        }
+        // The public pages of both databases are the same.
+        let strip = |p: Page| p.stable();
+        for path in [
+            "/",
+            "/articles/best-movie-soundtracks-of-all-time",
+            "/articles/soundtracks-that-hit-harder-than-the-plot",
+            "/soundtracks/purple-rain-1984",
+            "/people/trent-reznor",
+            "/tags",
+            "/soundtracks",
+        ] {
+            assert_eq!(strip(app.get(path).await), strip(copy.get(path).await), "{path}");
+        }
+        copy.finish().await;
+        app.finish().await;
+    }
+}
+
+#[test]
+fn the_editor_command_adds_lists_and_removes_editors() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cli.db", dir.path().display());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cuesheet"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) =
+        run(&["editor", "add", "Ed@Example.com", "--name", "Ed", "--password-stdin"], "correct horse battery\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("ed@example.com"));
+    assert_eq!(
+        run(&["editor", "add", "ed@example.com", "--name", "Ed", "--password-stdin"], "another long one\n").0,
+        Some(1)
+    );
+    assert_eq!(run(&["editor", "add", "x@example.com", "--name", "X", "--password-stdin"], "short\n").0, Some(1));
+    let (_, list, _) = run(&["editor", "list"], "");
+    assert_eq!(list, "ed@example.com\tEd\n");
+    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(0));
+    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(1));
+    assert_eq!(run(&["editor", "list"], "").1, "");
+}
