@@ -67,6 +67,11 @@ pub struct SiteConfig {
     #[arg(long, env = "CUESHEET_TRUSTED_PROXY_HEADER", global = true)]
     pub trusted_proxy_header: Option<String>,
 
+    /// The site's public address, for canonical links, feeds and the sitemap
+    /// (`https://cuesheet.example`); `http://` and the bind address when omitted.
+    #[arg(long, env = "CUESHEET_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+
     /// Secret that signs form tokens, shared by every app node. By default
     /// one is generated once and kept in the database.
     #[arg(long, env = "CUESHEET_SECRET", hide_env_values = true, global = true)]
@@ -80,6 +85,7 @@ impl Default for SiteConfig {
             comment_interval: 15,
             comment_min_seconds: 3,
             trusted_proxy_header: None,
+            base_url: None,
             secret: None,
         }
     }

@@ -125,7 +125,11 @@ async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
     let listener =
         TcpListener::bind(&settings.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    let state = AppState::new(db, settings.site.clone()).await?;
+    let mut site = settings.site.clone();
+    site.base_url.get_or_insert_with(|| {
+        format!("http://{}", listener.local_addr().map_or(settings.bind.clone(), |a| a.to_string()))
+    });
+    let state = AppState::new(db, site).await?;
     cuesheet::web::server(state, listener, settings.workers)?.await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -98,12 +98,13 @@ pub struct Article {
     pub published_at: i64,
     pub updated_at: Option<i64>,
     pub list_style: String,
+    pub list_order: String,
     pub toc: i64,
     pub rendered: String,
 }
 
 const PUBLISHED: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, toc, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
 from articles
 where slug = $1 and published_at <= $2";
 
@@ -280,6 +281,7 @@ pub async fn write(
         _ => query,
     };
     let id: i64 = query.fetch_one(&mut *tx).await?;
+    super::search::index_article(&mut *tx, id, a).await?;
     sqlx::query(DELETE_ENTRIES).bind(id).execute(&mut *tx).await?;
     sqlx::query(DELETE_ARTICLE_TAGS).bind(id).execute(&mut *tx).await?;
     let mut position = 0_i64;
@@ -318,4 +320,105 @@ const ID_BY_SLUG: &str = "select id from articles where slug = $1";
 /// The id of the article with this slug, published or not.
 pub async fn id_by_slug(db: &Db, slug: &str) -> Result<Option<i64>> {
     sqlx::query_scalar(ID_BY_SLUG).bind(slug).fetch_optional(&db.pool).await
+}
+
+/// Another published list a record of this article appears in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlsoIn {
+    pub soundtrack_slug: String,
+    pub article_slug: String,
+    pub article_title: String,
+    pub anchor: String,
+}
+
+const ALSO_IN: &str = "
+select s.slug as soundtrack_slug, a.slug as article_slug, a.title as article_title, e.anchor
+from entries e
+join articles a on a.id = e.article_id
+join soundtracks s on s.id = e.soundtrack_id
+where e.soundtrack_id in (select soundtrack_id from entries where article_id = $1)
+  and e.article_id <> $1 and a.published_at <= $2
+order by a.published_at desc, a.id desc";
+
+/// For each record of an article, the other published lists it is in.
+pub async fn also_in(db: &Db, article_id: i64, now: i64) -> Result<Vec<AlsoIn>> {
+    sqlx::query_as(ALSO_IN).bind(article_id).bind(now).fetch_all(&db.pool).await
+}
+
+/// A related article and how much it shares.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Related {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub shared: i64,
+}
+
+const RELATED: &str = "
+select a.slug, a.title, a.description, count(*) as shared
+from articles a
+join (select e2.article_id as other from entries e1
+      join entries e2 on e2.soundtrack_id = e1.soundtrack_id
+      where e1.article_id = $1 and e2.article_id <> $1
+      union all
+      select t2.article_id as other from article_tags t1
+      join article_tags t2 on t2.tag_id = t1.tag_id
+      where t1.article_id = $1 and t2.article_id <> $1) x on x.other = a.id
+where a.published_at <= $2
+group by a.id, a.slug, a.title, a.description, a.published_at
+order by shared desc, a.published_at desc, a.id desc
+limit 4";
+
+/// Published articles that share records or tags with this one, most first.
+pub async fn related(db: &Db, article_id: i64, now: i64) -> Result<Vec<Related>> {
+    sqlx::query_as(RELATED).bind(article_id).bind(now).fetch_all(&db.pool).await
+}
+
+/// A published article for the feed, with its stored render.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedArticle {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub author: String,
+    pub published_at: i64,
+    pub updated_at: Option<i64>,
+    pub modified_at: i64,
+    pub rendered: String,
+}
+
+const FEED: &str = "
+select slug, title, description, author, published_at, updated_at, modified_at, rendered
+from articles where published_at <= $1
+order by published_at desc, id desc limit $2";
+
+/// The latest published articles, whole.
+pub async fn feed(db: &Db, now: i64, limit: i64) -> Result<Vec<FeedArticle>> {
+    sqlx::query_as(FEED).bind(now).bind(limit).fetch_all(&db.pool).await
+}
+
+/// A URL of the sitemap and when what it shows last changed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SitemapRow {
+    pub path: String,
+    pub modified: i64,
+}
+
+const SITEMAP: &str = "
+select '/articles/' || slug as path, modified_at as modified from articles where published_at <= $1
+union all
+select '/soundtracks/' || slug, modified_at from soundtracks
+union all
+select '/people/' || p.slug, max(s.modified_at) from people p
+    join credits c on c.person_id = p.id join soundtracks s on s.id = c.soundtrack_id
+    group by p.slug
+union all
+select '/tags/' || t.slug, max(a.modified_at) from tags t
+    join article_tags at on at.tag_id = t.id join articles a on a.id = at.article_id
+    where a.published_at <= $1 group by t.slug
+order by 1";
+
+/// Every public page worth indexing, with its last change.
+pub async fn sitemap(db: &Db, now: i64) -> Result<Vec<SitemapRow>> {
+    sqlx::query_as(SITEMAP).bind(now).fetch_all(&db.pool).await
 }

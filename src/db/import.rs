@@ -12,7 +12,7 @@ use std::path::Path;
 
 use sqlx::AnyConnection;
 
-use super::{Backend, Db, articles, bump_content_version, now, soundtracks};
+use super::{Backend, Db, articles, bump_content_version, now, search, soundtracks};
 use crate::content::{self, LoadError, Problem, Site};
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +169,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
             }
         } else {
             sqlx::query(DELETE_ARTICLE).bind(gone.id).execute(&mut *tx).await?;
+            search::remove(&mut tx, "article", gone.id).await?;
             report.articles.removed += 1;
         }
     }
@@ -176,6 +177,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
     for gone in records.iter().filter(|e| !in_files.contains(e.slug.as_str()) && !e.web()) {
         let deleted = sqlx::query(DELETE_UNUSED_RECORD).bind(gone.id).execute(&mut *tx).await?.rows_affected();
         if deleted == 1 {
+            search::remove(&mut tx, "record", gone.id).await?;
             report.records.removed += 1;
         } else {
             report.kept.push(format!("record `{}`: its file is gone but an article still lists it", gone.slug));

@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod people;
 pub mod revisions;
+pub mod search;
 pub mod secrets;
 pub mod soundtracks;
 pub mod tags;
@@ -104,7 +105,9 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Db { pool, backend })
+        let db = Db { pool, backend };
+        search::ensure_complete(&db).await.map_err(ConnectError::Connect)?;
+        Ok(db)
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at
@@ -118,6 +121,11 @@ impl Db {
         }
     }
 
+    /// When anything a public page shows last changed (unix seconds).
+    pub async fn content_modified_at(&self) -> Result<i64> {
+        sqlx::query_scalar(CONTENT_MODIFIED_AT).fetch_one(&self.pool).await
+    }
+
     /// The number that changes on every write a public page can show.
     pub async fn content_version(&self) -> Result<i64> {
         sqlx::query_scalar(CONTENT_VERSION).fetch_one(&self.pool).await
@@ -125,11 +133,14 @@ impl Db {
 }
 
 const CONTENT_VERSION: &str = "select value from site_state where name = 'content_version'";
-const BUMP_CONTENT_VERSION: &str = "update site_state set value = value + 1 where name = 'content_version'";
+const BUMP_CONTENT_VERSION: &str = "
+update site_state set value = case when name = 'content_version' then value + 1 else $1 end
+where name in ('content_version', 'content_modified_at')";
+const CONTENT_MODIFIED_AT: &str = "select value from site_state where name = 'content_modified_at'";
 
 /// Marks a write: call inside the write's transaction.
 pub async fn bump_content_version(tx: &mut sqlx::AnyConnection) -> Result<()> {
-    sqlx::query(BUMP_CONTENT_VERSION).execute(tx).await.map(|_| ())
+    sqlx::query(BUMP_CONTENT_VERSION).bind(now()).execute(tx).await.map(|_| ())
 }
 
 /// Creates the folder of a `sqlite://path` database file.

@@ -224,6 +224,7 @@ pub async fn write(
         .bind(stamp)
         .fetch_one(&mut *tx)
         .await?;
+    super::search::index_record(&mut *tx, id, r).await?;
     for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }
@@ -288,15 +289,18 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
     const SQL: &str = "
     delete from soundtracks where slug = $1
     and not exists (select 1 from entries e where e.soundtrack_id = soundtracks.id)
-    and not exists (select 1 from articles a where a.body like $2)";
+    and not exists (select 1 from articles a where a.body like $2)
+    returning id";
     let mut tx = db.begin_write().await?;
-    let deleted = sqlx::query(SQL).bind(slug).bind(inline_pattern(slug)).execute(&mut *tx).await?.rows_affected() == 1;
-    if deleted {
+    let deleted: Option<i64> =
+        sqlx::query_scalar(SQL).bind(slug).bind(inline_pattern(slug)).fetch_optional(&mut *tx).await?;
+    if let Some(id) = deleted {
+        super::search::remove(&mut tx, "record", id).await?;
         sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
         super::bump_content_version(&mut tx).await?;
     }
     tx.commit().await?;
-    Ok(deleted)
+    Ok(deleted.is_some())
 }
 
 /// Every record's id by slug.

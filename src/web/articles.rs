@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::comments::{CommentView, FormView, thread};
 use super::forms;
+use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
 use crate::content::markdown::{Block, Document, TocItem};
 use crate::db::{self, articles::Cursor};
@@ -68,7 +69,8 @@ pub async fn home(state: Data<AppState>, query: Query<ListQuery>) -> Result<Home
         meta: Meta::new(
             "Lists about music in film",
             "Soundtrack lists and guides: the scores and songs that carry their films.",
-        ),
+        )
+        .at(state.base(), &before.map_or_else(|| "/".to_string(), |c| format!("/?before={c}"))),
         articles: page.items.into_iter().map(SummaryView::from).collect(),
         next: page.next.map(|c| c.to_string()),
         paged: before.is_some(),
@@ -109,6 +111,8 @@ pub struct ArticlePage {
     pub form: FormView,
     /// Entries link to the comment form.
     pub discuss: bool,
+    /// `(url, title, standfirst)` of lists sharing records or tags.
+    pub related: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,13 +176,17 @@ pub async fn build(
 ) -> Result<ArticlePage> {
     let db = &state.db;
     let document: Document = serde_json::from_str(&article.rendered)?;
-    let (cards, tags, entries, rows) = tokio::join!(
+    let now = db::now();
+    let (cards, tags, entries, rows, also_in, related) = tokio::join!(
         db::soundtracks::cards_of_article(db, article.id),
         db::tags::of_article(db, article.id),
         db::articles::entries(db, article.id),
         db::comments::thread(db, article.id),
+        db::articles::also_in(db, article.id, now),
+        db::articles::related(db, article.id, now),
     );
-    let (cards, tags, entries, rows) = (cards?, tags?, entries?, rows?);
+    let (cards, tags, entries, rows, also_in, related) = (cards?, tags?, entries?, rows?, also_in?, related?);
+    let faq = structured::faq(&document.blocks);
     let cards: HashMap<&str, &db::soundtracks::Card> =
         cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
     let comments = thread(req, &rows, &entries, db::now());
@@ -192,9 +200,48 @@ pub async fn build(
     if !entries.iter().any(|(a, _)| *a == form.entry) {
         form.entry.clear();
     }
-    let (parts, entry_count) = parts(document.blocks, &cards);
+    let (mut parts, entry_count) = parts(document.blocks, &cards);
+    for part in &mut parts {
+        if let Part::Entry { card: Some(card), .. } = part {
+            card.also_in = also_in
+                .iter()
+                .filter(|a| a.soundtrack_slug == card.slug)
+                .map(|a| (format!("/articles/{}#{}", a.article_slug, a.anchor), a.article_title.clone()))
+                .collect();
+        }
+    }
+    let list_entries = parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Entry { id, card, .. } => Some(structured::ListEntry {
+                anchor: id,
+                heading: entries.iter().find(|(a, _)| a == id).map_or("", |(_, h)| h.as_str()),
+                card: card.as_deref(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let ld = structured::article(
+        state.base(),
+        &structured::ArticleData {
+            slug: &article.slug,
+            title: &article.title,
+            description: &article.description,
+            author: &article.author,
+            published: article.published_at,
+            modified: article.updated_at.unwrap_or(article.published_at),
+            list_style: &article.list_style,
+            countdown: article.list_order == "countdown",
+            entries: list_entries,
+            faq,
+        },
+    );
+    let meta = Meta::new(&article.title, &article.description)
+        .at(state.base(), &format!("/articles/{}", article.slug))
+        .article()
+        .json_ld(&ld);
     Ok(ArticlePage {
-        meta: Meta::new(&article.title, &article.description),
+        meta,
         slug: article.slug,
         title: article.title,
         description: article.description,
@@ -211,5 +258,6 @@ pub async fn build(
         comment_count,
         form,
         discuss: true,
+        related: related.into_iter().map(|r| (format!("/articles/{}", r.slug), r.title, r.description)).collect(),
     })
 }

@@ -1,16 +1,19 @@
-//! Atom feeds, built with `atom_syndication`: `/comments.xml` (the site's
-//! latest approved comments) and `/articles/{slug}/comments.xml` (one
-//! article's). Emails never appear in them.
+//! Feeds and maps for machines, built with libraries, never by string
+//! concatenation: the Atom feeds (`atom_syndication`) `/feed.xml` (the latest
+//! lists, whole), `/comments.xml` and `/articles/{slug}/comments.xml`
+//! (approved comments; emails never appear), `/sitemap.xml` (`quick-xml`)
+//! and `/robots.txt`.
 
+use actix_web::HttpResponse;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::{Data, Path};
-use actix_web::{HttpRequest, HttpResponse};
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use chrono::DateTime;
 
 use super::AppState;
 use super::articles;
-use crate::db::{self, comments::FeedItem};
+use crate::content::markdown::{Block, Document};
+use crate::db::{self, comments::FeedItem, export::rfc3339};
 use crate::error::Result;
 
 /// Comments per feed.
@@ -20,18 +23,11 @@ fn time(ts: i64) -> FixedDateTime {
     DateTime::from_timestamp(ts, 0).unwrap_or_default().fixed_offset()
 }
 
-/// `scheme://host` of this request, for absolute links.
-fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 fn link(href: String, rel: &str) -> Link {
     Link { href, rel: rel.into(), ..Default::default() }
 }
 
-fn feed(req: &HttpRequest, title: String, self_path: &str, page_path: &str, items: Vec<FeedItem>) -> HttpResponse {
-    let base = origin(req);
+fn feed(base: &str, title: String, self_path: &str, page_path: &str, items: Vec<FeedItem>) -> HttpResponse {
     let updated = items.iter().map(|i| i.edited_at.unwrap_or(i.created_at)).max().unwrap_or_default();
     let entries: Vec<Entry> = items
         .into_iter()
@@ -53,6 +49,17 @@ fn feed(req: &HttpRequest, title: String, self_path: &str, page_path: &str, item
             }
         })
         .collect();
+    atom(base, title, self_path, page_path, updated, entries)
+}
+
+fn atom(
+    base: &str,
+    title: String,
+    self_path: &str,
+    page_path: &str,
+    updated: i64,
+    entries: Vec<Entry>,
+) -> HttpResponse {
     let mut f = Feed::default();
     f.set_title(Text::plain(title));
     f.set_id(format!("{base}{self_path}"));
@@ -62,14 +69,92 @@ fn feed(req: &HttpRequest, title: String, self_path: &str, page_path: &str, item
     HttpResponse::Ok().insert_header((CONTENT_TYPE, "application/atom+xml; charset=utf-8")).body(f.to_string())
 }
 
-pub async fn site_comments(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse> {
+pub async fn site_comments(state: Data<AppState>) -> Result<HttpResponse> {
     let items = db::comments::feed(&state.db, db::now(), None, FEED_SIZE).await?;
-    Ok(feed(&req, "Comments on Cuesheet".into(), "/comments.xml", "/", items))
+    Ok(feed(state.base(), "Comments on Cuesheet".into(), "/comments.xml", "/", items))
 }
 
-pub async fn article_comments(req: HttpRequest, state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+pub async fn article_comments(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
     let article = articles::load(&state, &slug).await?;
     let items = db::comments::feed(&state.db, db::now(), Some(article.id), FEED_SIZE).await?;
     let page = format!("/articles/{}", article.slug);
-    Ok(feed(&req, format!("Comments on “{}”", article.title), &format!("{page}/comments.xml"), &page, items))
+    Ok(feed(state.base(), format!("Comments on “{}”", article.title), &format!("{page}/comments.xml"), &page, items))
+}
+
+/// Lists in the site feed.
+const ARTICLES_IN_FEED: i64 = 20;
+
+/// `/feed.xml`: the latest lists, whole, with their update dates.
+pub async fn articles(state: Data<AppState>) -> Result<HttpResponse> {
+    let base = state.base();
+    let rows = db::articles::feed(&state.db, db::now(), ARTICLES_IN_FEED).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut updated = 0;
+    for a in rows {
+        let document: Document = serde_json::from_str(&a.rendered)?;
+        let url = format!("{base}/articles/{}", a.slug);
+        let changed = a.updated_at.unwrap_or(a.published_at).max(a.published_at);
+        updated = updated.max(changed);
+        entries.push(Entry {
+            title: Text::plain(a.title),
+            id: url.clone(),
+            updated: time(changed),
+            published: Some(time(a.published_at)),
+            authors: vec![Person { name: a.author, ..Default::default() }],
+            links: vec![link(url, "alternate")],
+            summary: Some(Text::plain(a.description)),
+            content: Some(Content {
+                value: Some(html_of(&document)),
+                content_type: Some("html".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+    Ok(atom(base, "Cuesheet: the latest lists".into(), "/feed.xml", "/", updated, entries))
+}
+
+/// An article's stored render as one HTML fragment (ranks written out).
+fn html_of(document: &Document) -> String {
+    let mut html = String::new();
+    for block in &document.blocks {
+        match block {
+            Block::Prose { html: h } => html.push_str(h),
+            Block::Section { level, html: h, .. } => html.push_str(&format!("<h{level}>{h}</h{level}>")),
+            Block::Entry { level, html: h, body, rank, .. } => {
+                let rank = rank.map(|r| format!("{r}. ")).unwrap_or_default();
+                html.push_str(&format!("<h{level}>{rank}{h}</h{level}>{body}"));
+            }
+        }
+    }
+    html
+}
+
+/// `/sitemap.xml`: every published list, record, person and tag.
+pub async fn sitemap(state: Data<AppState>) -> Result<HttpResponse> {
+    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+    let rows = db::articles::sitemap(&state.db, db::now()).await?;
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 1);
+    let xml = |e: std::io::Error| crate::error::Error::Internal(e.to_string());
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml)?;
+    let urlset = BytesStart::new("urlset").with_attributes([("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9")]);
+    w.write_event(Event::Start(urlset)).map_err(xml)?;
+    let home = std::iter::once(("/".to_string(), state.db.content_modified_at().await?));
+    for (path, modified) in home.chain(rows.into_iter().map(|r| (r.path, r.modified))) {
+        w.write_event(Event::Start(BytesStart::new("url"))).map_err(xml)?;
+        for (tag, text) in [("loc", format!("{}{path}", state.base())), ("lastmod", rfc3339(modified))] {
+            w.write_event(Event::Start(BytesStart::new(tag))).map_err(xml)?;
+            w.write_event(Event::Text(BytesText::new(&text))).map_err(xml)?;
+            w.write_event(Event::End(BytesEnd::new(tag))).map_err(xml)?;
+        }
+        w.write_event(Event::End(BytesEnd::new("url"))).map_err(xml)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("urlset"))).map_err(xml)?;
+    Ok(HttpResponse::Ok().insert_header((CONTENT_TYPE, "application/xml; charset=utf-8")).body(w.into_inner()))
+}
+
+/// `/robots.txt`: everything but the desk, and where the sitemap is.
+pub async fn robots(state: Data<AppState>) -> HttpResponse {
+    let body = format!("User-agent: *\nDisallow: /editor\n\nSitemap: {}/sitemap.xml\n", state.base());
+    HttpResponse::Ok().insert_header((CONTENT_TYPE, "text/plain; charset=utf-8")).body(body)
 }

@@ -3,12 +3,15 @@
 
 pub mod articles;
 pub mod assets;
+pub mod caching;
 pub mod comments;
 pub mod editor;
 pub mod feeds;
 pub mod forms;
 pub mod people;
+pub mod search;
 pub mod soundtracks;
+pub mod structured;
 pub mod tags;
 pub mod view;
 
@@ -44,6 +47,11 @@ impl AppState {
         };
         Ok(AppState { db, config: Arc::new(config), secret })
     }
+
+    /// The public base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.config.base_url.as_deref().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/')
+    }
 }
 
 /// The route table: a reader finds the module for a URL by its first segment.
@@ -53,6 +61,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/articles/{slug}/comments", web::post().to(comments::create))
         .route("/articles/{slug}/comments.xml", page().to(feeds::article_comments))
         .route("/comments.xml", page().to(feeds::site_comments))
+        .route("/feed.xml", page().to(feeds::articles))
+        .route("/sitemap.xml", page().to(feeds::sitemap))
+        .route("/robots.txt", page().to(feeds::robots))
         .route("/comments/{id}/edit", page().to(comments::edit_form))
         .route("/comments/{id}/edit", web::post().to(comments::update))
         .route("/comments/{id}/delete", web::post().to(comments::delete))
@@ -61,6 +72,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/people/{slug}", page().to(people::show))
         .route("/tags", page().to(tags::index))
         .route("/tags/{slug}", page().to(tags::show))
+        .route("/search", page().to(search::show))
         .route("/static/{file}", page().to(assets::serve))
         .configure(editor::routes);
 }
@@ -114,6 +126,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) ->
             .app_data(path_errors.clone())
             .configure(routes)
             .default_service(web::to(not_found))
+            .wrap(from_fn(caching::conditional))
             .wrap(Compress::default())
             .wrap(NormalizePath::trim())
             .wrap(security_headers())

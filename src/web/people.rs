@@ -67,7 +67,7 @@ pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<PersonPag
     }
     let description = format!("{}: soundtracks and the Cuesheet lists they appear in.", person.name);
     Ok(PersonPage {
-        meta: Meta::new(&person.name, &description),
+        meta: Meta::new(&person.name, &description).at(state.base(), &format!("/people/{}", person.slug)),
         name: person.name,
         works: views,
         appearances: appearances?.into_iter().map(AppearanceView::from).collect(),

@@ -6,6 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
+use super::structured;
 use super::view::{CardView, Meta, placement};
 use crate::content::record::Kind;
 use crate::db;
@@ -52,7 +53,9 @@ pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<Soundtrac
         card.title, card.kind, card.film_title, card.film_year
     );
     Ok(SoundtrackPage {
-        meta: Meta::new(&format!("{} ({}) soundtrack", card.film_title, card.film_year), &description),
+        meta: Meta::new(&format!("{} ({}) soundtrack", card.film_title, card.film_year), &description)
+            .at(state.base(), &format!("/soundtracks/{}", card.slug))
+            .json_ld(&structured::soundtrack(state.base(), &card)),
         card,
         appearances: appearances.into_iter().map(AppearanceView::from).collect(),
     })
@@ -76,7 +79,8 @@ pub struct SoundtracksPage {
 pub async fn index(state: Data<AppState>) -> Result<SoundtracksPage> {
     let records = db::soundtracks::all(&state.db).await?;
     Ok(SoundtracksPage {
-        meta: Meta::new("Soundtracks A–Z", "Every soundtrack record on Cuesheet, by film."),
+        meta: Meta::new("Soundtracks A–Z", "Every soundtrack record on Cuesheet, by film.")
+            .at(state.base(), "/soundtracks"),
         records: records
             .into_iter()
             .map(|r| ListingView {

@@ -19,7 +19,7 @@ pub struct TagsPage {
 
 pub async fn index(state: Data<AppState>) -> Result<TagsPage> {
     Ok(TagsPage {
-        meta: Meta::new("Topics", "Every topic Cuesheet's lists are filed under."),
+        meta: Meta::new("Topics", "Every topic Cuesheet's lists are filed under.").at(state.base(), "/tags"),
         tags: db::tags::all(&state.db, db::now()).await?,
     })
 }
@@ -44,7 +44,8 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<ListQu
         return Err(Error::NotFound);
     }
     Ok(TagPage {
-        meta: Meta::new(&format!("Lists about {}", tag.name), &format!("Cuesheet lists filed under {}.", tag.name)),
+        meta: Meta::new(&format!("Lists about {}", tag.name), &format!("Cuesheet lists filed under {}.", tag.name))
+            .at(state.base(), &format!("/tags/{}", tag.slug)),
         slug: tag.slug,
         name: tag.name,
         articles: page.items.into_iter().map(SummaryView::from).collect(),

@@ -10,16 +10,60 @@ use chrono::DateTime;
 use crate::content::record::Kind;
 use crate::db::soundtracks::Card;
 
-/// What the base layout puts in `<head>`.
+/// What the base layout puts in `<head>`: title, description, canonical
+/// URL, Open Graph and Twitter card tags, and JSON-LD.
 #[derive(Debug, Clone)]
 pub struct Meta {
+    /// The page's own title, as shared (`og:title`).
+    pub name: String,
+    /// `<title>`: the name and the site.
     pub title: String,
     pub description: String,
+    /// Absolute URL of the page, from the configured base URL.
+    pub canonical: Option<String>,
+    /// `website` or `article`.
+    pub og_type: &'static str,
+    pub noindex: bool,
+    /// JSON-LD, already made safe to sit inside `<script>`.
+    pub json_ld: Option<String>,
 }
 
 impl Meta {
     pub fn new(title: &str, description: &str) -> Self {
-        Self { title: format!("{title} · Cuesheet"), description: description.to_owned() }
+        Self {
+            name: title.to_owned(),
+            title: format!("{title} · Cuesheet"),
+            description: description.to_owned(),
+            canonical: None,
+            og_type: "website",
+            noindex: false,
+            json_ld: None,
+        }
+    }
+
+    /// The page's canonical address: `base` (no trailing slash) and `path`.
+    pub fn at(mut self, base: &str, path: &str) -> Self {
+        self.canonical = Some(format!("{base}{path}"));
+        self
+    }
+
+    pub fn article(mut self) -> Self {
+        self.og_type = "article";
+        self
+    }
+
+    /// Kept out of search engines (search results, the editor desk).
+    pub fn noindex(mut self) -> Self {
+        self.noindex = true;
+        self
+    }
+
+    /// Structured data; serialised by serde and escaped so that `</script>`
+    /// or `<!--` in any title cannot end the element. Still valid JSON.
+    pub fn json_ld(mut self, value: &serde_json::Value) -> Self {
+        let json = value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+        self.json_ld = Some(json);
+        self
     }
 }
 
@@ -71,6 +115,8 @@ pub struct CardView {
     pub summary: Option<String>,
     pub tracks: Vec<TrackView>,
     pub facts: Vec<String>,
+    /// Other lists that feature the record: `(url, title)`.
+    pub also_in: Vec<(String, String)>,
 }
 
 impl From<&Card> for CardView {
@@ -112,6 +158,7 @@ impl From<&Card> for CardView {
                 })
                 .collect(),
             facts: card.facts.clone(),
+            also_in: Vec::new(),
         }
     }
 }
@@ -146,6 +193,9 @@ pub fn html_response(
     }
     if personal {
         res.insert_header((CACHE_CONTROL, "private, no-store"));
+    } else if body.contains("name=\"csrf\"") {
+        // A visitor's own form token: browsers may revalidate, shared caches must not keep it.
+        res.insert_header((CACHE_CONTROL, crate::web::caching::PRIVATE));
     }
     Ok(res.body(body))
 }

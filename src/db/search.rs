@@ -1,0 +1,200 @@
+//! Full-text search. Every published article and every record has one row
+//! in `search_docs`, written in the same transaction as the article or
+//! record itself. Text is folded here (accents off, lower case), so the two
+//! backends match the same words; matching and ranking are the one place
+//! they differ: FTS5 with bm25 on SQLite, a weighted tsvector with
+//! `ts_rank` on PostgreSQL.
+
+use pulldown_cmark::{Event, Parser};
+
+use super::{Backend, Db, Result};
+use crate::content::{Article, Record};
+
+/// Accents off, lower case: `Björk` → `bjork`.
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase()
+}
+
+/// The words of a query, folded, as search terms (letters and digits only).
+pub fn terms(query: &str) -> Vec<String> {
+    fold(query)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(12)
+        .map(str::to_owned)
+        .collect()
+}
+
+const UPSERT: &str = "
+insert into search_docs (kind, ref_id, slug, title, body, folded_title, folded_body, published_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8)
+on conflict (kind, ref_id) do update set
+    slug = excluded.slug, title = excluded.title, body = excluded.body, folded_title = excluded.folded_title,
+    folded_body = excluded.folded_body, published_at = excluded.published_at";
+const REMOVE: &str = "delete from search_docs where kind = $1 and ref_id = $2";
+
+#[allow(clippy::too_many_arguments)]
+async fn upsert(
+    tx: &mut sqlx::AnyConnection,
+    kind: &str,
+    id: i64,
+    slug: &str,
+    title: &str,
+    body: &str,
+    published_at: Option<i64>,
+) -> Result<()> {
+    sqlx::query(UPSERT)
+        .bind(kind)
+        .bind(id)
+        .bind(slug)
+        .bind(title)
+        .bind(body)
+        .bind(fold(title))
+        .bind(fold(body))
+        .bind(published_at)
+        .execute(tx)
+        .await
+        .map(|_| ())
+}
+
+/// Indexes an article: its standfirst, entry headings and text.
+pub async fn index_article(tx: &mut sqlx::AnyConnection, id: i64, a: &Article) -> Result<()> {
+    let published = a.published.map(|t| t.timestamp());
+    index_article_text(tx, id, &a.slug, a.front.title.trim(), &a.front.description, &a.body, published).await
+}
+
+async fn index_article_text(
+    tx: &mut sqlx::AnyConnection,
+    id: i64,
+    slug: &str,
+    title: &str,
+    description: &str,
+    markdown: &str,
+    published_at: Option<i64>,
+) -> Result<()> {
+    let mut body = description.to_owned();
+    for e in Parser::new_ext(markdown, crate::content::markdown::options()) {
+        match e {
+            Event::Text(t) | Event::Code(t) => body.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => body.push(' '),
+            _ => {}
+        }
+    }
+    upsert(tx, "article", id, slug, title, &body, published_at).await
+}
+
+const COVERAGE: &str = "
+select (select count(*) from articles) + (select count(*) from soundtracks) - (select count(*) from search_docs)";
+
+/// Rebuilds the index from the database when it does not cover every
+/// article and record (a database made before search existed, say).
+pub async fn ensure_complete(db: &Db) -> Result<()> {
+    let missing: i64 = sqlx::query_scalar(COVERAGE).fetch_one(&db.pool).await?;
+    if missing == 0 {
+        return Ok(());
+    }
+    let records = super::export::records(db).await?;
+    let ids = super::soundtracks::all_ids(db).await?;
+    let articles = super::export::articles(db).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("delete from search_docs").execute(&mut *tx).await?;
+    for r in &records {
+        if let Some(&id) = ids.get(&r.slug) {
+            index_record(&mut tx, id, r).await?;
+        }
+    }
+    for a in &articles {
+        let published = match &a.front.published {
+            Some(crate::content::article::TomlTime::Text(t)) => {
+                chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| t.timestamp())
+            }
+            _ => None,
+        };
+        index_article_text(&mut tx, a.id, &a.slug, &a.front.title, &a.front.description, &a.body, published).await?;
+    }
+    tx.commit().await?;
+    tracing::info!("search index rebuilt: {} records, {} articles", records.len(), articles.len());
+    Ok(())
+}
+
+/// Indexes a record: album and film titles, people, tracks and facts.
+pub async fn index_record(tx: &mut sqlx::AnyConnection, id: i64, r: &Record) -> Result<()> {
+    let mut parts: Vec<&str> = vec![&r.film.title];
+    parts.extend(r.credits().into_iter().map(|(_, name)| name));
+    for t in &r.tracks {
+        parts.push(&t.title);
+        parts.extend(t.artist.as_deref());
+    }
+    parts.extend(r.label.as_deref());
+    parts.extend(r.summary.as_deref());
+    parts.extend(r.facts.iter().map(String::as_str));
+    let title = format!("{} ({}): {}", r.film.title, r.film.year, r.title);
+    upsert(tx, "record", id, &r.slug, &title, &parts.join(" · "), Some(0)).await
+}
+
+/// Removes an article's or record's row.
+pub async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, id: i64) -> Result<()> {
+    sqlx::query(REMOVE).bind(kind).bind(id).execute(tx).await.map(|_| ())
+}
+
+/// A result, best first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Hit {
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+}
+
+const SQLITE_SEARCH: &str = "
+select d.kind, d.slug, d.title, d.body
+from search_fts join search_docs d on d.id = search_fts.rowid
+where search_fts match $1 and (d.kind = 'record' or d.published_at <= $2)
+order by bm25(search_fts, 8.0, 1.0), d.id
+limit $3 offset $4";
+const SQLITE_COUNT: &str = "
+select count(*) from search_fts join search_docs d on d.id = search_fts.rowid
+where search_fts match $1 and (d.kind = 'record' or d.published_at <= $2)";
+const POSTGRES_SEARCH: &str = "
+select d.kind, d.slug, d.title, d.body
+from search_docs d
+where d.tsv @@ to_tsquery('simple', $1) and (d.kind = 'record' or d.published_at <= $2)
+order by ts_rank(d.tsv, to_tsquery('simple', $1)) desc, d.id
+limit $3 offset $4";
+const POSTGRES_COUNT: &str = "
+select count(*) from search_docs d
+where d.tsv @@ to_tsquery('simple', $1) and (d.kind = 'record' or d.published_at <= $2)";
+
+/// One page of results for `terms` (every term must match, each as a
+/// prefix), and how many there are in all.
+pub async fn search(db: &Db, terms: &[String], now: i64, limit: i64, offset: i64) -> Result<(Vec<Hit>, i64)> {
+    if terms.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    // Terms are [a-z0-9]+ only, so neither syntax can be broken by them.
+    let (expr, search, count) = match db.backend {
+        Backend::Sqlite => {
+            let expr = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" AND ");
+            (expr, SQLITE_SEARCH, SQLITE_COUNT)
+        }
+        Backend::Postgres => {
+            let expr = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
+            (expr, POSTGRES_SEARCH, POSTGRES_COUNT)
+        }
+    };
+    let hits = sqlx::query_as(search).bind(&expr).bind(now).bind(limit).bind(offset).fetch_all(&db.pool).await?;
+    let total = sqlx::query_scalar(count).bind(&expr).bind(now).fetch_one(&db.pool).await?;
+    Ok((hits, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case_and_keeps_only_words() {
+        assert_eq!(fold("Björk SIGUR RÓS café"), "bjork sigur ros cafe");
+        assert_eq!(terms("  Blade-Runner \"OR\" 1982; DROP"), vec!["blade", "runner", "or", "1982", "drop"]);
+        assert!(terms("*** ---").is_empty());
+    }
+}
