@@ -255,6 +255,52 @@ async fn flood_and_duplicates_are_refused_with_the_input_kept() {
 }
 
 #[actix_web::test]
+async fn behind_a_trusted_proxy_flood_control_counts_the_client_address() {
+    for backend in backends().await {
+        let config = SiteConfig {
+            comment_min_seconds: 0,
+            trusted_proxy_header: Some("X-Forwarded-For".into()),
+            ..SiteConfig::default()
+        };
+        let (app, _f) = start(backend, config).await;
+        let b = Browser::new(&app);
+        let form = b.get(LIST).await;
+        let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
+        let started = form.attrs("input[name=started]", "value")[0].clone();
+        let post = |text: &str, from: &str| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("csrf", csrf.as_str()),
+                    ("started", started.as_str()),
+                    ("author", "Ana"),
+                    ("email", "a@example.com"),
+                    ("comment", text),
+                ])
+                .finish();
+            let forwarded = format!("198.51.100.9, {from}");
+            let b = &b;
+            async move {
+                b.post_bytes_with(
+                    &format!("{LIST}/comments"),
+                    body.into_bytes(),
+                    &[("x-forwarded-for", forwarded.as_str())],
+                )
+                .await
+                .status
+            }
+        };
+        // Two readers behind the same proxy are two clients; the same one twice is flooding.
+        assert_eq!(post("From the first reader", "203.0.113.1").await, 303);
+        assert_eq!(post("From the second reader", "203.0.113.2").await, 303);
+        assert_eq!(post("The first reader again", "203.0.113.1").await, 429);
+        let ips: Vec<String> =
+            sqlx::query_scalar("select ip from comments order by id").fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(ips, vec!["203.0.113.1", "203.0.113.2"]);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
 async fn ten_identical_posts_at_once_leave_one_comment() {
     for backend in backends().await {
         for config in [relaxed(), SiteConfig { comment_min_seconds: 0, ..SiteConfig::default() }] {

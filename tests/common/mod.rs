@@ -262,9 +262,17 @@ impl<'a> Browser<'a> {
 
     /// Posts raw form bytes.
     pub async fn post_bytes(&self, path: &str, body: Vec<u8>) -> Page {
-        let req = self
+        self.post_bytes_with(path, body, &[]).await
+    }
+
+    /// Posts raw form bytes with extra request headers.
+    pub async fn post_bytes_with(&self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Page {
+        let mut req = self
             .with_cookies(self.app.client.post(format!("{}{path}", self.app.base)))
             .insert_header(("content-type", "application/x-www-form-urlencoded"));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
         let mut res = req.send_body(body).await.unwrap_or_else(|e| panic!("request failed: {e}"));
         let body = res.body().limit(4 << 20).await.unwrap();
         let page = Page {
