@@ -413,7 +413,7 @@ async fn submit(
     }
     if action == "preview" {
         let mut page = page(&req, &state, &editor, id, form, errors, None).await?;
-        page.preview = Some(preview(&state, &page.slug, &page.form).await?);
+        page.preview = Some(preview(&state, &page.form).await?);
         return html_response(StatusCode::OK, &page, []);
     }
 
@@ -509,7 +509,7 @@ async fn unique_slug(db: &db::Db, base: &str, id: Option<i64>) -> Result<String>
 }
 
 /// The article as readers will see it, rendered by the public page's code.
-async fn preview(state: &AppState, slug: &str, form: &ArticleForm) -> Result<Vec<Part>> {
+async fn preview(state: &AppState, form: &ArticleForm) -> Result<Vec<Part>> {
     let front = form.front(None).unwrap_or_else(|_| FrontMatter {
         title: form.title.clone(),
         description: String::new(),
@@ -522,7 +522,6 @@ async fn preview(state: &AppState, slug: &str, form: &ArticleForm) -> Result<Vec
         toc: None,
     });
     let rendered = crate::content::markdown::render(&form.body, front.list, front.order);
-    let _ = slug;
     let mut cards = Vec::new();
     for e in &rendered.entries {
         if let Some(c) = db::soundtracks::card(&state.db, &e.soundtrack).await? {
