@@ -194,21 +194,28 @@ struct RecordPage {
     used_by: Vec<(i64, String)>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a record page says besides the record: field errors, check
+/// problems, a notice.
+#[derive(Default)]
+struct Feedback {
+    errors: FieldErrors,
+    problems: Vec<String>,
+    notice: Option<String>,
+}
+
 async fn render(
     req: &HttpRequest,
     state: &AppState,
     editor: &CurrentEditor,
     existing: bool,
     form: RecordForm,
-    errors: FieldErrors,
-    problems: Vec<String>,
-    notice: Option<String>,
+    feedback: Feedback,
     status: StatusCode,
 ) -> Result<HttpResponse> {
     let (csrf, _) = forms::csrf_for(req, &state.secret)?;
     let used_by = if existing { db::soundtracks::used_by(&state.db, &form.slug).await? } else { Vec::new() };
     let meta = Meta::new(if existing { "Edit record" } else { "New record" }, "Editor desk");
+    let Feedback { errors, problems, notice } = feedback;
     let page = RecordPage {
         meta,
         csrf,
@@ -225,7 +232,7 @@ async fn render(
 
 pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
     let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], ..Default::default() };
-    render(&req, &state, &editor, false, form, FieldErrors::new(), Vec::new(), None, StatusCode::OK).await
+    render(&req, &state, &editor, false, form, Feedback::default(), StatusCode::OK).await
 }
 
 pub async fn edit(
@@ -249,7 +256,7 @@ async fn existing(
 ) -> Result<HttpResponse> {
     let record = db::export::records(&state.db).await?.into_iter().find(|r| r.slug == slug).ok_or(Error::NotFound)?;
     let form = RecordForm::from_record(&record);
-    render(req, state, editor, true, form, FieldErrors::new(), Vec::new(), notice, status).await
+    render(req, state, editor, true, form, Feedback { notice, ..Feedback::default() }, status).await
 }
 
 pub async fn create(
@@ -288,8 +295,7 @@ async fn submit(
     }
     if action == "add-track" {
         form.tracks.push(TrackRow::default());
-        return render(&req, &state, &editor, is_existing, form, FieldErrors::new(), Vec::new(), None, StatusCode::OK)
-            .await;
+        return render(&req, &state, &editor, is_existing, form, Feedback::default(), StatusCode::OK).await;
     }
     let slug = match existing {
         Some(s) => s,
@@ -314,9 +320,7 @@ async fn submit(
                     &editor,
                     false,
                     form,
-                    errors,
-                    Vec::new(),
-                    None,
+                    Feedback { errors, ..Feedback::default() },
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await;
@@ -334,9 +338,7 @@ async fn submit(
                 &editor,
                 is_existing,
                 form,
-                errors,
-                Vec::new(),
-                None,
+                Feedback { errors, ..Feedback::default() },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -353,9 +355,7 @@ async fn submit(
             &editor,
             is_existing,
             form,
-            FieldErrors::new(),
-            errors,
-            None,
+            Feedback { problems: errors, ..Feedback::default() },
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
