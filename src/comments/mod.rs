@@ -29,16 +29,6 @@ impl Status {
             Status::Trash => "trash",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "approved" => Status::Approved,
-            "pending" => Status::Pending,
-            "spam" => Status::Spam,
-            "trash" => Status::Trash,
-            _ => return None,
-        })
-    }
 }
 
 /// Hex SHA-256.

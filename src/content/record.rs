@@ -88,9 +88,6 @@ pub struct Record {
     pub tracks: Vec<Track>,
 }
 
-/// The roles a person can hold on a record, in the order a card shows them.
-pub const ROLES: [&str; 5] = ["director", "composer", "music_supervisor", "artist", "performer"];
-
 impl Record {
     /// Every credit as `(role, name)`, in the record's own order; track
     /// artists are credited as performers once each.

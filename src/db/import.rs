@@ -185,7 +185,7 @@ pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportEr
     }
 
     if report.changed() {
-        sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
+        soundtracks::delete_orphan_people(&mut tx).await?;
         sqlx::query(DELETE_ORPHAN_TAGS).execute(&mut *tx).await?;
         bump_content_version(&mut tx).await?;
     }
@@ -214,7 +214,5 @@ const SOUNDTRACK_IDS: &str = "select slug, id from soundtracks";
 const DELETE_ARTICLE: &str = "delete from articles where id = $1";
 const DELETE_UNUSED_RECORD: &str =
     "delete from soundtracks where id = $1 and not exists (select 1 from entries where soundtrack_id = $1)";
-const DELETE_ORPHAN_PEOPLE: &str =
-    "delete from people where not exists (select 1 from credits where credits.person_id = people.id)";
 const DELETE_ORPHAN_TAGS: &str =
     "delete from tags where not exists (select 1 from article_tags where article_tags.tag_id = tags.id)";

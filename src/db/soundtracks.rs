@@ -193,6 +193,11 @@ const INSERT_FACT: &str = "insert into facts (soundtrack_id, position, body) val
 const DELETE_ORPHAN_PEOPLE: &str =
     "delete from people where not exists (select 1 from credits where credits.person_id = people.id)";
 
+/// Removes people no record credits any more (their pages would be empty).
+pub async fn delete_orphan_people(tx: &mut sqlx::AnyConnection) -> Result<()> {
+    sqlx::query(DELETE_ORPHAN_PEOPLE).execute(tx).await.map(|_| ())
+}
+
 /// Writes one record and replaces its credits, tracks and facts, inside the
 /// caller's transaction; returns its id.
 pub async fn write(
@@ -253,7 +258,7 @@ pub async fn write(
         sqlx::query(INSERT_FACT).bind(id).bind(i).bind(fact).execute(&mut *tx).await?;
     }
     if matches!(how, Write::WebUpdate) {
-        sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
+        delete_orphan_people(&mut *tx).await?;
     }
     Ok(id)
 }
@@ -296,7 +301,7 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
         sqlx::query_scalar(SQL).bind(slug).bind(inline_pattern(slug)).fetch_optional(&mut *tx).await?;
     if let Some(id) = deleted {
         super::search::remove(&mut tx, "record", id).await?;
-        sqlx::query(DELETE_ORPHAN_PEOPLE).execute(&mut *tx).await?;
+        delete_orphan_people(&mut tx).await?;
         super::bump_content_version(&mut tx).await?;
     }
     tx.commit().await?;
