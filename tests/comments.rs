@@ -451,6 +451,14 @@ async fn commenters_edit_and_delete_within_fifteen_minutes() {
         let gone = b.post(&format!("/comments/{id2}/delete"), &[("csrf", &csrf)]).await;
         assert_eq!(gone.status, 303);
         assert!(Browser::new(&app).get(LIST).await.attrs(&format!("#comment-{id2}"), "id").is_empty());
+        // Trashed like any moderation, so a moderator's restore puts it back as it was.
+        let (status, from): (String, Option<String>) =
+            sqlx::query_as("select status, trashed_from from comments where id = $1")
+                .bind(id2)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), from.as_deref()), ("trash", Some("approved")));
         app.finish().await;
     }
 }

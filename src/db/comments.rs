@@ -169,7 +169,6 @@ pub async fn known_commenter(db: &Db, email: &str) -> Result<bool> {
 
 const UPDATE_BODY: &str =
     "update comments set body = $1, body_html = $2, fingerprint = $3, status = $4, edited_at = $5 where id = $6";
-const SET_STATUS: &str = "update comments set status = $1 where id = $2";
 
 /// The commenter's own edit.
 pub async fn update_body(
@@ -196,15 +195,6 @@ pub async fn update_body(
         Err(e) if is_unique_violation(&e) => return Err(InsertError::Duplicate),
         Err(e) => return Err(e.into()),
     };
-    bump_content_version(&mut tx).await?;
-    tx.commit().await?;
-    Ok(changed)
-}
-
-/// Moves a comment to another status (the commenter's delete is `trash`).
-pub async fn set_status(db: &Db, id: i64, status: &str) -> Result<bool> {
-    let mut tx = db.begin_write().await?;
-    let changed = sqlx::query(SET_STATUS).bind(status).bind(id).execute(&mut *tx).await?.rows_affected() == 1;
     bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(changed)

@@ -17,7 +17,7 @@ use super::view::{Date, Meta, html_response};
 use crate::comments::form::{CommentInput, FieldErrors, check_comment};
 use crate::comments::rules::{self, Facts};
 use crate::comments::{EDIT_WINDOW_SECONDS, Status, fingerprint, markdown, random_token, sha256_hex};
-use crate::db::{self, comments::Comment, comments::InsertError, comments::NewComment};
+use crate::db::{self, comments::Comment, comments::InsertError, comments::Moderation, comments::NewComment};
 use crate::error::{Error, Result};
 
 /// A comment as the thread shows it.
@@ -358,6 +358,6 @@ pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payl
 pub async fn delete(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payload: Payload) -> Result<HttpResponse> {
     forms::posted(&req, payload, forms::MAX_BODY, &state.secret, None).await?;
     let (comment, slug) = own_comment(&req, &state, *id).await?;
-    db::comments::set_status(&state.db, comment.id, Status::Trash.as_str()).await?;
+    db::comments::moderate(&state.db, &[comment.id], Moderation::Trash).await?;
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/articles/{slug}#comments"))).finish())
 }
