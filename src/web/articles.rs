@@ -12,9 +12,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::comments::{CommentView, FormView, thread};
-use super::forms;
 use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
+use super::{caching, forms};
 use crate::content::markdown::{Block, Document, TocItem};
 use crate::db::{self, articles::Cursor};
 use crate::error::{Error, Result};
@@ -145,7 +145,7 @@ pub async fn show(
     form.parent = query.replytocom.clone().unwrap_or_default();
     form.entry = query.entry.clone().unwrap_or_default();
     let page = build(&state, &req, article, form).await?;
-    html_response(StatusCode::OK, &page, cookie)
+    html_response(StatusCode::OK, &page, cookie).map(caching::private)
 }
 
 /// The blocks of a rendered article joined to their record cards, and the

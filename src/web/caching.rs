@@ -22,6 +22,16 @@ pub const PUBLIC: &str = "public, max-age=0, s-maxage=60, must-revalidate";
 /// For pages with a visitor's own form tokens or comments.
 pub const PRIVATE: &str = "private, no-cache";
 
+/// Marks a page that holds a visitor's own form token: browsers may keep
+/// and revalidate it, shared caches must not. A page that sets a cookie is
+/// `no-store` already and stays so.
+pub fn private(mut res: HttpResponse) -> HttpResponse {
+    if !res.headers().contains_key(CACHE_CONTROL) {
+        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
+    }
+    res
+}
+
 pub async fn conditional(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

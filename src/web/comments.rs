@@ -306,7 +306,7 @@ pub async fn edit_form(req: HttpRequest, state: Data<AppState>, id: Path<i64>) -
     let (comment, slug) = own_comment(&req, &state, *id).await?;
     let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
     let page = edit_page(&comment, slug, comment.body.clone(), csrf, None);
-    html_response(StatusCode::OK, &page, cookie)
+    html_response(StatusCode::OK, &page, cookie).map(super::caching::private)
 }
 
 fn edit_page(c: &Comment, slug: String, text: String, csrf: String, error: Option<String>) -> EditPage {

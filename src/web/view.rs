@@ -193,9 +193,6 @@ pub fn html_response(
     }
     if personal {
         res.insert_header((CACHE_CONTROL, "private, no-store"));
-    } else if body.contains("name=\"csrf\"") {
-        // A visitor's own form token: browsers may revalidate, shared caches must not keep it.
-        res.insert_header((CACHE_CONTROL, crate::web::caching::PRIVATE));
     }
     Ok(res.body(body))
 }
