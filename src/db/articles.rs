@@ -374,26 +374,13 @@ pub async fn related(db: &Db, article_id: i64, now: i64) -> Result<Vec<Related>>
     sqlx::query_as(RELATED).bind(article_id).bind(now).fetch_all(&db.pool).await
 }
 
-/// A published article for the feed, with its stored render.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct FeedArticle {
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub author: String,
-    pub published_at: i64,
-    pub updated_at: Option<i64>,
-    pub modified_at: i64,
-    pub rendered: String,
-}
-
 const FEED: &str = "
-select slug, title, description, author, published_at, updated_at, modified_at, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
 from articles where published_at <= $1
 order by published_at desc, id desc limit $2";
 
 /// The latest published articles, whole.
-pub async fn feed(db: &Db, now: i64, limit: i64) -> Result<Vec<FeedArticle>> {
+pub async fn feed(db: &Db, now: i64, limit: i64) -> Result<Vec<Article>> {
     sqlx::query_as(FEED).bind(now).bind(limit).fetch_all(&db.pool).await
 }
 
