@@ -468,6 +468,9 @@ async fn invalid_input_comes_back_with_every_character_kept() {
     for backend in backends().await {
         let (app, _f) = start(backend, relaxed()).await;
         let b = Browser::new(&app);
+        // A refused form comes back scrolled to the form, without JavaScript.
+        let form = b.get(LIST).await;
+        assert_eq!(form.attrs("form.comment-form", "action"), vec![format!("{LIST}/comments#respond")]);
         let typed = "Björk’s “All Is Full of Love” — 🎵 مرحبا שלום";
         let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
             (vec![("author", ""), ("email", "a@example.com"), ("comment", typed)], "#author-error"),

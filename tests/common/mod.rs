@@ -306,7 +306,8 @@ impl<'a> Browser<'a> {
             all.retain(|(name, _)| name != k);
             all.push((k, (*v).to_owned()));
         }
-        let action = page.attrs("form.comment-form", "action")[0].clone();
+        // A browser never sends the fragment of a form's action.
+        let action = page.attrs("form.comment-form", "action")[0].split('#').next().unwrap_or_default().to_owned();
         let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.post(&action, &pairs).await
     }
