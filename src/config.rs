@@ -76,6 +76,11 @@ pub struct SiteConfig {
     /// one is generated once and kept in the database.
     #[arg(long, env = "CUESHEET_SECRET", hide_env_values = true, global = true)]
     pub secret: Option<String>,
+
+    /// Memory for finished public pages (all their compressed forms
+    /// counted), in MiB; least recently used pages go first.
+    #[arg(long, env = "CUESHEET_PAGE_CACHE_MB", default_value_t = 16, global = true)]
+    pub page_cache_mb: u64,
 }
 
 impl Default for SiteConfig {
@@ -87,6 +92,7 @@ impl Default for SiteConfig {
             trusted_proxy_header: None,
             base_url: None,
             secret: None,
+            page_cache_mb: 16,
         }
     }
 }

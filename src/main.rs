@@ -15,9 +15,13 @@ use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    // Log lines are written by a background thread: a request never waits
+    // for standard error. The guard flushes what is left on exit.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("CUESHEET_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .with_target(false)
+        .with_writer(writer)
         .init();
     let cli = Cli::parse();
     match actix_web::rt::System::new().block_on(run(cli)) {

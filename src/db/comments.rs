@@ -4,7 +4,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Db, Result, bump_content_version};
+use super::{Db, Result, now};
 
 /// A comment as stored (everything but the email, which pages never need).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -135,7 +135,7 @@ pub async fn insert(db: &Db, c: &NewComment<'_>, flood: Option<(&str, i64)>) -> 
     };
     set_path(&mut tx, id, c.parent.map(|p| p.id)).await?;
     if c.status == "approved" {
-        bump_content_version(&mut tx).await?;
+        comments_changed(&mut tx, &[id]).await?;
     }
     tx.commit().await.map_err(|e| if is_unique_violation(&e) { InsertError::Duplicate } else { e.into() })?;
     Ok(id)
@@ -195,7 +195,7 @@ pub async fn update_body(
         Err(e) if is_unique_violation(&e) => return Err(InsertError::Duplicate),
         Err(e) => return Err(e.into()),
     };
-    bump_content_version(&mut tx).await?;
+    comments_changed(&mut tx, &[id]).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -317,6 +317,8 @@ const DELETE: &str = "delete from comments where id = $1";
 /// the deleted comment's parent.
 pub async fn moderate(db: &Db, ids: &[i64], what: Moderation) -> Result<u64> {
     let mut tx = db.begin_write().await?;
+    // Before the change: a comment deleted for good has no article after it.
+    comments_changed(&mut tx, ids).await?;
     let mut changed = 0;
     for &id in ids {
         changed += match what {
@@ -348,7 +350,25 @@ pub async fn moderate(db: &Db, ids: &[i64], what: Moderation) -> Result<u64> {
             }
         };
     }
-    bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(changed)
+}
+
+const BUMP_COMMENTS_VERSION: &str = "
+update site_state set value = case when name = 'comments_version' then value + 1 else $1 end
+where name in ('comments_version', 'content_modified_at')";
+const STAMP_ARTICLE: &str = "
+update articles set comments_version = (select value from site_state where name = 'comments_version')
+where id = (select article_id from comments where id = $1)";
+
+/// Marks a change to these comments, inside the write's transaction: the
+/// comments version goes up (its row stays locked until the commit, so
+/// versions become visible in order) and their articles are stamped with
+/// it, so every node re-renders exactly those pages and the listings.
+async fn comments_changed(tx: &mut AnyConnection, comment_ids: &[i64]) -> Result<()> {
+    sqlx::query(BUMP_COMMENTS_VERSION).bind(now()).execute(&mut *tx).await?;
+    for &id in comment_ids {
+        sqlx::query(STAMP_ARTICLE).bind(id).execute(&mut *tx).await?;
+    }
+    Ok(())
 }

@@ -26,7 +26,9 @@ use actix_web::{App, HttpServer, Route, guard, web};
 
 use crate::config::SiteConfig;
 use crate::db::Db;
+use crate::db::clock::Clock;
 use crate::error::Error;
+use caching::PageCache;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -35,6 +37,10 @@ pub struct AppState {
     pub config: Arc<SiteConfig>,
     /// Signs form tokens; the same on every node.
     pub secret: Arc<[u8]>,
+    /// What this node knows of the content's versions (read a few times a second).
+    pub clock: Arc<Clock>,
+    /// Finished public pages, per content version.
+    pub pages: Arc<PageCache>,
 }
 
 impl AppState {
@@ -45,7 +51,9 @@ impl AppState {
             Some(s) => s.as_bytes().into(),
             None => crate::db::secrets::get_or_create(&db, "forms").await?.into_bytes().into(),
         };
-        Ok(AppState { db, config: Arc::new(config), secret })
+        let clock = Arc::new(Clock::read(&db).await?);
+        let pages = Arc::new(PageCache::new(config.page_cache_mb.saturating_mul(1024 * 1024)));
+        Ok(AppState { db, config: Arc::new(config), secret, clock, pages })
     }
 
     /// The public base URL, without a trailing slash.
@@ -95,17 +103,21 @@ fn security_headers() -> DefaultHeaders {
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
 }
 
-/// One log line per request.
+/// One structured log line per request (written by a background thread,
+/// see `main.rs`); nothing at all when the filter leaves requests out.
 async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !tracing::enabled!(target: "cuesheet::request", tracing::Level::INFO) {
+        return next.call(req).await;
+    }
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_owned();
     let res = next.call(req).await?;
-    let micros = start.elapsed().as_micros();
-    tracing::info!(target: "cuesheet::request", "{method} {path} {} {micros}µs", res.status().as_u16());
+    let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(target: "cuesheet::request", %method, %path, status = res.status().as_u16(), micros);
     Ok(res)
 }
 
@@ -116,6 +128,8 @@ async fn not_found() -> Result<actix_web::HttpResponse, Error> {
 
 /// Starts the server on an already bound listener.
 pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    let (clock, db) = (Arc::clone(&state.clock), state.db.clone());
+    actix_web::rt::spawn(async move { clock.watch(&db).await });
     let state = web::Data::new(state);
     let query_errors = web::QueryConfig::default().error_handler(|e, _| Error::BadRequest(e.to_string()).into());
     let path_errors = web::PathConfig::default().error_handler(|_, _| Error::NotFound.into());
@@ -126,7 +140,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) ->
             .app_data(path_errors.clone())
             .configure(routes)
             .default_service(web::to(not_found))
-            .wrap(from_fn(caching::conditional))
+            .wrap(from_fn(caching::layer))
             .wrap(Compress::default())
             .wrap(NormalizePath::trim())
             .wrap(security_headers())

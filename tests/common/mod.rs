@@ -59,6 +59,8 @@ pub struct TestApp {
     pub database_url: String,
     pub client: awc::Client,
     handle: ServerHandle,
+    /// The server's content clock, to refresh after writes made here.
+    clock: std::sync::Arc<cuesheet::db::clock::Clock>,
     pg_database: Option<String>,
     _dir: tempfile::TempDir,
 }
@@ -116,7 +118,7 @@ impl TestApp {
     /// A server whose database holds the import of `content`.
     pub async fn start(backend: Backend, content: &Path) -> TestApp {
         let app = Self::empty(backend).await;
-        let report = import_dir(&app.db, content, false).await.unwrap_or_else(|e| panic!("import failed: {e}"));
+        let report = app.import(content).await.unwrap_or_else(|e| panic!("import failed: {e}"));
         assert!(report.changed() || report.kept.is_empty());
         app
     }
@@ -141,15 +143,33 @@ impl TestApp {
                 (replace_database(&admin_url(), &name), Some(name))
             }
         };
+        Self::serve(backend, database_url, pg_database, dir, config).await
+    }
+
+    /// Another node of the same site: its own server and pool over this
+    /// app's database (which stays this app's to drop).
+    pub async fn second_node(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        Self::serve(self.backend, self.database_url.clone(), None, dir, SiteConfig::default()).await
+    }
+
+    async fn serve(
+        backend: Backend,
+        database_url: String,
+        pg_database: Option<String>,
+        dir: tempfile::TempDir,
+        config: SiteConfig,
+    ) -> TestApp {
         let db = Db::connect(&database_url).await.unwrap_or_else(|e| panic!("{database_url}: {e}"));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = cuesheet::web::AppState::new(db.clone(), config).await.unwrap();
+        let clock = state.clock.clone();
         let server = cuesheet::web::server(state, listener, Some(1)).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        TestApp { backend, base, db, database_url, client, handle, pg_database, _dir: dir }
+        TestApp { backend, base, db, database_url, client, handle, clock, pg_database, _dir: dir }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -166,8 +186,12 @@ impl TestApp {
         }
     }
 
+    /// Imports `content` and lets the server see it at once, as a node does
+    /// after a write of its own (other writers are seen within a poll).
     pub async fn import(&self, content: &Path) -> Result<Report, cuesheet::db::import::ImportError> {
-        import_dir(&self.db, content, false).await
+        let report = import_dir(&self.db, content, false).await;
+        self.clock.refresh(&self.db).await.unwrap();
+        report
     }
 
     /// Stops the server and drops the test's database. Each step has a time
