@@ -8,6 +8,7 @@ pub mod comments;
 pub mod editor;
 pub mod feeds;
 pub mod forms;
+pub mod health;
 pub mod people;
 pub mod search;
 pub mod soundtracks;
@@ -74,6 +75,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags/{slug}", page().to(tags::show))
         .route("/search", page().to(search::show))
         .route("/static/{file}", page().to(assets::serve))
+        .route("/healthz", page().to(health::healthz))
         .configure(editor::routes);
 }
 
@@ -105,7 +107,13 @@ async fn log_request(
     let path = req.path().to_owned();
     let res = next.call(req).await?;
     let micros = start.elapsed().as_micros();
-    tracing::info!(target: "cuesheet::request", "{method} {path} {} {micros}µs", res.status().as_u16());
+    // Health checks come every few seconds from each load balancer: kept
+    // out of the default log.
+    if path == "/healthz" {
+        tracing::debug!(target: "cuesheet::request", "{method} {path} {} {micros}µs", res.status().as_u16());
+    } else {
+        tracing::info!(target: "cuesheet::request", "{method} {path} {} {micros}µs", res.status().as_u16());
+    }
     Ok(res)
 }
 
