@@ -7,6 +7,7 @@
 //! Times are unix seconds; ids are `i64` on both backends.
 
 pub mod articles;
+pub mod backup;
 pub mod comments;
 pub mod editors;
 pub mod export;
