@@ -9,6 +9,7 @@ pub mod editor;
 pub mod feeds;
 pub mod forms;
 pub mod health;
+pub mod https;
 pub mod people;
 pub mod search;
 pub mod soundtracks;
@@ -95,6 +96,12 @@ fn security_headers() -> DefaultHeaders {
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        // The site uses none of these; no page or embedded frame may ask.
+        .add((
+            "Permissions-Policy",
+            "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), \
+             usb=()",
+        ))
 }
 
 /// One log line per request.
@@ -138,6 +145,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) ->
             .wrap(Compress::default())
             .wrap(NormalizePath::trim())
             .wrap(security_headers())
+            .wrap(from_fn(https::strict_transport))
             .wrap(from_fn(log_request))
     })
     .listen(listener)?;
