@@ -111,6 +111,16 @@ pub enum Command {
     /// Manage the editors who can log in to `/editor`.
     #[command(subcommand)]
     Editor(EditorCommand),
+    /// Copy the SQLite database to a file while the site keeps serving
+    /// (for PostgreSQL use `pg_dump`).
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,7 +3,7 @@
 //! without detail.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
@@ -59,6 +59,7 @@ impl ResponseError for Error {
             Error::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::LoginRequired => StatusCode::SEE_OTHER,
+            Error::Db(e) if crate::db::is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Db(_) | Error::Template(_) | Error::Stored(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -91,12 +92,21 @@ impl ResponseError for Error {
                 "Too large",
                 "What you sent is larger than this site accepts (64 KiB). Please shorten it and try again.",
             ),
+            Error::Db(_) if status == StatusCode::SERVICE_UNAVAILABLE => (
+                "Briefly unavailable",
+                "The site cannot reach its database just now and recovers by itself. Please try again in a few \
+                 seconds; if you were sending a form, go back and send it again.",
+            ),
             _ => (
                 "Something went wrong",
                 "The page could not be shown. The problem has been logged; please try again shortly.",
             ),
         };
-        if status.is_server_error() {
+        // An unreachable database is an outage to watch, not a bug: it heals
+        // by itself, so it is a warning.
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(error = %self, "database unavailable");
+        } else if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let kept = match self {
@@ -109,9 +119,11 @@ impl ResponseError for Error {
             tracing::error!(error = %e, "error page failed to render");
             format!("<!doctype html><title>{heading}</title><h1>{heading}</h1>")
         });
-        HttpResponse::build(status)
-            .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((CACHE_CONTROL, "no-store"))
-            .body(body)
+        let mut res = HttpResponse::build(status);
+        res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8")).insert_header((CACHE_CONTROL, "no-store"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((RETRY_AFTER, "5"));
+        }
+        res.body(body)
     }
 }

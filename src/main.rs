@@ -59,6 +59,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Editor(cmd) => editor(&settings, cmd).await,
+        Command::Backup(args) => {
+            let db = Db::connect(&settings.database_url).await?;
+            match db::backup::to_file(&db, &args.out).await {
+                Ok(bytes) => {
+                    println!("backed up the database to {} ({bytes} bytes)", args.out.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ (db::backup::BackupError::Postgres | db::backup::BackupError::Exists(_))) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
     }
 }
 

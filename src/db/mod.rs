@@ -7,6 +7,7 @@
 //! Times are unix seconds; ids are `i64` on both backends.
 
 pub mod articles;
+pub mod backup;
 pub mod clock;
 pub mod comments;
 pub mod editors;
@@ -21,10 +22,11 @@ pub mod tags;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 pub use sqlx::Error;
 
@@ -79,7 +81,13 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
         sqlx::any::install_default_drivers();
         let backend: Backend = url.parse()?;
-        let mut options = AnyPoolOptions::new();
+        let mut options = AnyPoolOptions::new()
+            // A database that cannot be reached must give a quick 503, not a
+            // request that hangs for the default 30 seconds.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_release(|conn, _| Box::pin(async move { Ok(reusable(conn).await) }))
+            // Belt and braces: nothing inside a transaction is ever lent out.
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }));
         let url = match backend {
             Backend::Sqlite => {
                 prepare_sqlite_file(url)?;
@@ -87,8 +95,9 @@ impl Db {
                 // `synchronous = FULL` a committed write survives power loss.
                 options = options.after_connect(|conn, _| {
                     Box::pin(async move {
-                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on; pragma busy_timeout = 5000")
-                            .await?;
+                        conn.execute("pragma journal_mode = wal; pragma foreign_keys = on").await?;
+                        refuse_read_only(conn).await?;
+                        conn.execute("pragma busy_timeout = 5000").await?;
                         Ok(())
                     })
                 });
@@ -130,6 +139,89 @@ impl Db {
     /// The number that changes on every write a public page can show.
     pub async fn content_version(&self) -> Result<i64> {
         sqlx::query_scalar(CONTENT_VERSION).fetch_one(&self.pool).await
+    }
+}
+
+/// How long a request waits for a connection before it is answered 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether a connection coming back to the pool may be lent out again.
+///
+/// A transaction dropped without commit only queues its `ROLLBACK`; the
+/// ping runs it. When SQLite has already ended the transaction itself (a
+/// disk I/O error or a full disk during the write or the `COMMIT`), that
+/// `ROLLBACK` fails with "no transaction is active", sqlx keeps counting the
+/// transaction as open, and every later `begin_write` on the connection
+/// fails with "attempted to call begin_with at non-zero transaction depth"
+/// until a restart. Such a connection is closed here (the pool opens a fresh
+/// one when needed), so one failed write never outlives its request.
+async fn reusable(conn: &mut sqlx::AnyConnection) -> bool {
+    if let Err(e) = conn.ping().await {
+        tracing::warn!(error = %e, "closing a database connection that failed its check on release");
+        return false;
+    }
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        return false;
+    }
+    true
+}
+
+/// Refuses a SQLite connection that was opened read-only. SQLite opens the
+/// file read-only, silently, when it cannot be opened for writing (a disk
+/// failing or remounted read-only, an immutable file), and such a
+/// connection stays read-only after the file is writable again: every write
+/// on it would fail with "attempt to write a readonly database" until a
+/// restart. Refused here, the pool tries again later (meanwhile requests get
+/// 503) and opens a writable one once the storage is back. `begin immediate`
+/// is refused at once on a read-only connection, before any lock is taken;
+/// with no busy timeout yet it never waits for another writer either (busy
+/// means writable).
+async fn refuse_read_only(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    conn.execute("pragma busy_timeout = 0").await?;
+    match conn.execute("begin immediate").await {
+        Ok(_) => conn.execute("rollback").await.map(|_| ()),
+        Err(Error::Database(e)) if e.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| c & 0xff == 5) => {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether an error means the database cannot be reached or written just
+/// now (it went away, the disk failed or filled up, every connection is
+/// busy) rather than that a query is wrong: the site answers such errors
+/// with 503 and heals by itself when the database is back.
+pub fn is_unavailable(e: &Error) -> bool {
+    match e {
+        Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Protocol(_) => true,
+        Error::Database(db) => {
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite result codes (the primary code is the low byte):
+                // BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+                let code = db.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or_default();
+                matches!(code & 0xff, 5 | 6 | 7 | 8 | 10 | 13 | 14 | 15)
+            } else if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                // SQLSTATE classes: connection exceptions (08), too many
+                // connections and other resource limits (53), an operator
+                // shutting the server or this session down (57P).
+                let code = e.code();
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The health check: one trivial read of a real table, so it proves the
+/// database (not just the pool) answers, bounded by a short time limit.
+pub async fn ping(db: &Db) -> Result<()> {
+    match tokio::time::timeout(ACQUIRE_TIMEOUT, db.content_version()).await {
+        Ok(r) => r.map(|_| ()),
+        Err(_) => Err(Error::PoolTimedOut),
     }
 }
 

@@ -8,6 +8,8 @@ pub mod comments;
 pub mod editor;
 pub mod feeds;
 pub mod forms;
+pub mod health;
+pub mod https;
 pub mod people;
 pub mod search;
 pub mod soundtracks;
@@ -82,6 +84,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags/{slug}", page().to(tags::show))
         .route("/search", page().to(search::show))
         .route("/static/{file}", page().to(assets::serve))
+        .route("/healthz", page().to(health::healthz))
         .configure(editor::routes);
 }
 
@@ -101,6 +104,12 @@ fn security_headers() -> DefaultHeaders {
         ))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        // The site uses none of these; no page or embedded frame may ask.
+        .add((
+            "Permissions-Policy",
+            "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), \
+             usb=()",
+        ))
 }
 
 /// One structured log line per request (written by a background thread,
@@ -117,7 +126,14 @@ async fn log_request(
     let path = req.path().to_owned();
     let res = next.call(req).await?;
     let micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
-    tracing::info!(target: "cuesheet::request", %method, %path, status = res.status().as_u16(), micros);
+    let status = res.status().as_u16();
+    // Health checks come every few seconds from each load balancer: kept
+    // out of the default log.
+    if path == "/healthz" {
+        tracing::debug!(target: "cuesheet::request", %method, %path, status, micros);
+    } else {
+        tracing::info!(target: "cuesheet::request", %method, %path, status, micros);
+    }
     Ok(res)
 }
 
@@ -144,6 +160,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) ->
             .wrap(Compress::default())
             .wrap(NormalizePath::trim())
             .wrap(security_headers())
+            .wrap(from_fn(https::strict_transport))
             .wrap(from_fn(log_request))
     })
     .listen(listener)?;

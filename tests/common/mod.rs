@@ -8,6 +8,8 @@
 //! server skips those runs with a note; in CI (`CI` set) it fails the test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod remote;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
