@@ -1,5 +1,9 @@
 //! Editor passwords (Argon2id with the OWASP parameters, the `argon2` crate's
-//! defaults) and session tokens.
+//! defaults) and session tokens. Each check takes 19 MiB for a moment, so
+//! only a few run at once (`check_password`): forty simultaneous failed
+//! logins must not take the server's memory with them.
+
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -9,6 +13,36 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 pub const SESSION_SECONDS: i64 = 14 * 24 * 3600;
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
+/// Password checks running at once, on any number of requests.
+pub const HASHING_AT_ONCE: usize = 2;
+/// How long a login waits for its turn before it is refused (429).
+pub const HASHING_WAIT: Duration = Duration::from_secs(5);
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHING_AT_ONCE);
+
+/// A turn to check a password, held while it runs.
+pub struct Turn(#[allow(dead_code)] tokio::sync::SemaphorePermit<'static>);
+
+/// Waits up to `HASHING_WAIT` for a turn to check a password; `None` when
+/// too many logins are waiting already (refuse it and ask for a retry).
+pub async fn turn() -> Option<Turn> {
+    tokio::time::timeout(HASHING_WAIT, HASHING.acquire()).await.ok()?.ok().map(Turn)
+}
+
+/// Checks `password` against `stored` off the request threads, or burns the
+/// same time when there is no such account. Takes the caller's turn, so no
+/// more than `HASHING_AT_ONCE` checks ever run together.
+pub async fn check_password(_turn: Turn, password: String, stored: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            burn_time(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {

@@ -1,6 +1,7 @@
 //! The blocklist (`src/blocklist.txt`): spam tokens and hold phrases, matched
-//! as whole words regardless of case. The comment rules and the content check
-//! both read it from here.
+//! as whole words regardless of case, and inside host names and URLs too,
+//! where spam hides a token in a longer name (`lk21official.cc`). The comment
+//! rules and the content check both read it from here.
 
 use std::sync::LazyLock;
 
@@ -25,8 +26,16 @@ pub struct Hit {
 struct Entry {
     phrase: &'static str,
     words: Vec<String>,
+    /// The words run together, as a host name spells a phrase.
+    joined: String,
     severity: Severity,
 }
+
+/// Inside a host name or URL, a listed token counts at the start of a run of
+/// letters and digits (`lk21official`), and at its end when it is at least
+/// this long (`watchfmovies`): shorter tokens end too many innocent names
+/// (`blk21`). Never in the middle (`specialist` holds `cialis`).
+const MIN_SUFFIX: usize = 6;
 
 static LIST: LazyLock<Vec<Entry>> = LazyLock::new(|| {
     let mut severity = Severity::Spam;
@@ -38,7 +47,8 @@ static LIST: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             "[spam]" => severity = Severity::Spam,
             "[hold]" => severity = Severity::Hold,
             phrase => {
-                out.push(Entry { phrase, words: phrase.split_whitespace().map(str::to_lowercase).collect(), severity })
+                let words: Vec<String> = phrase.split_whitespace().map(str::to_lowercase).collect();
+                out.push(Entry { phrase, joined: words.concat(), words, severity })
             }
         }
     }
@@ -60,16 +70,47 @@ pub fn scan(text: &str) -> Vec<Hit> {
             _ => {}
         }
     }
+    let links = link_spans(text);
+    let in_link = |at: usize| links.iter().any(|&(s, e)| s <= at && at < e);
     let mut hits = Vec::new();
-    for (i, (s, _, _)) in words.iter().enumerate() {
+    for (i, (s, e, word)) in words.iter().enumerate() {
         for entry in LIST.iter() {
             let n = entry.words.len();
             if i + n <= words.len() && words[i..i + n].iter().zip(&entry.words).all(|(w, e)| w.2 == *e) {
                 hits.push(Hit { start: *s, end: words[i + n - 1].1, phrase: entry.phrase, severity: entry.severity });
+            } else if in_link(*s)
+                && (word.starts_with(&entry.joined)
+                    || entry.joined.len() >= MIN_SUFFIX && word.ends_with(&entry.joined))
+            {
+                hits.push(Hit { start: *s, end: *e, phrase: entry.phrase, severity: entry.severity });
             }
         }
     }
     hits
+}
+
+/// Byte ranges of the host names and URLs in `text`: runs without spaces,
+/// quotes or brackets that hold `://`, or a dot between two letters or digits
+/// (`lk21official.cc`, `www.x.example/path`).
+fn link_spans(text: &str) -> Vec<(usize, usize)> {
+    let breaks = |c: char| c.is_whitespace() || "<>\"'()[]{}|\\^`".contains(c);
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if breaks(c) {
+            let run = &text[start..i];
+            let dotted = run.char_indices().any(|(j, c)| {
+                c == '.'
+                    && run[..j].chars().next_back().is_some_and(char::is_alphanumeric)
+                    && run[j + 1..].chars().next().is_some_and(char::is_alphanumeric)
+            });
+            if run.contains("://") || dotted {
+                spans.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    spans
 }
 
 /// The worst severity found in any of `texts`.
@@ -100,5 +141,21 @@ mod tests {
         assert_eq!(worst(["fine", "cheap Viagra"]), Some(Severity::Hold));
         assert_eq!(worst(["cheap viagra", "watch on 123movies"]), Some(Severity::Spam));
         assert_eq!(worst(["Björk’s “All Is Full of Love” — عربى"]), None);
+    }
+
+    #[test]
+    fn matches_tokens_inside_host_names_and_urls() {
+        fn hit(t: &str) -> Vec<(&'static str, &str)> {
+            scan(t).into_iter().map(|h| (h.phrase, &t[h.start..h.end])).collect()
+        }
+        assert_eq!(hit("https://lk21official.cc"), vec![("lk21", "lk21official")]);
+        assert_eq!(hit("visit www.LK21Official.cc today"), vec![("lk21", "LK21Official")]);
+        assert_eq!(hit("[watch](https://x.example/free-watchfmovies-hd)"), vec![("fmovies", "watchfmovies")]);
+        assert_eq!(hit("paydayloan.example"), vec![("payday loan", "paydayloan")]);
+        assert_eq!(worst(["https://cheapviagra.example"]), Some(Severity::Hold));
+        // Innocent words stay innocent, in prose and in links.
+        assert!(scan("lk21official in prose is one word").is_empty());
+        assert!(scan("https://specialist.example/blk21 and e.g. a specialist").is_empty());
+        assert!(scan("the end.Then lk210 without a host").is_empty());
     }
 }

@@ -18,11 +18,19 @@ pub enum Error {
     Csrf { kept: Option<String> },
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// A state-changing request a browser sent from another site.
+    #[error("cross-origin request refused: {0}")]
+    CrossOrigin(&'static str),
     /// A form that cannot be accepted as sent, with what was typed.
     #[error("unprocessable: {0}")]
     Unprocessable(String, String),
+    /// A body over `limit` bytes (`sent` when known), with the text it held
+    /// when it could be read.
     #[error("request body too large")]
-    TooLarge,
+    TooLarge { limit: usize, sent: Option<usize>, kept: Option<String> },
+    /// The body did not arrive in time.
+    #[error("request body timed out")]
+    Timeout,
     /// An editor page asked for without a session: off to the login page.
     #[error("login required")]
     LoginRequired,
@@ -55,9 +63,10 @@ impl ResponseError for Error {
         match self {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Csrf { .. } | Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Csrf { .. } | Error::Forbidden(_) | Error::CrossOrigin(_) => StatusCode::FORBIDDEN,
             Error::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Timeout => StatusCode::REQUEST_TIMEOUT,
             Error::LoginRequired => StatusCode::SEE_OTHER,
             Error::Db(e) if crate::db::is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Db(_) | Error::Template(_) | Error::Stored(_) | Error::Internal(_) => {
@@ -74,6 +83,7 @@ impl ResponseError for Error {
                 .insert_header((CACHE_CONTROL, "no-store"))
                 .finish();
         }
+        let too_large;
         let (heading, message) = match self {
             Error::NotFound => {
                 ("Page not found", "There is no page at this address. It may have moved, or never existed.")
@@ -86,12 +96,23 @@ impl ResponseError for Error {
                  in another browser. Go back, reload the page and send it again.",
             ),
             Error::Forbidden(why) => ("Not allowed", *why),
+            Error::CrossOrigin(why) => ("This form could not be accepted", *why),
             Error::Unprocessable(why, _) => ("This could not be saved", why.as_str()),
             Error::LoginRequired => ("Login required", "Please log in."),
-            Error::TooLarge => (
-                "Too large",
-                "What you sent is larger than this site accepts (64 KiB). Please shorten it and try again.",
-            ),
+            Error::TooLarge { limit, sent, kept } => {
+                let sent = sent.map(|n| format!(" What you sent was {} bytes.", thousands(n))).unwrap_or_default();
+                let back =
+                    if kept.is_some() { " Your text is below: copy it, shorten it and send it again." } else { "" };
+                too_large = format!(
+                    "This form accepts at most {} bytes as sent (a comment may hold {} bytes of text).{sent}{back}",
+                    thousands(*limit),
+                    thousands(crate::comments::form::MAX_COMMENT),
+                );
+                ("Too large", too_large.as_str())
+            }
+            Error::Timeout => {
+                ("Too slow", "What you sent did not arrive in time. Please check your connection and send it again.")
+            }
             Error::Db(_) if status == StatusCode::SERVICE_UNAVAILABLE => (
                 "Briefly unavailable",
                 "The site cannot reach its database just now and recovers by itself. Please try again in a few \
@@ -112,6 +133,7 @@ impl ResponseError for Error {
         let kept = match self {
             Error::Csrf { kept } => kept.as_deref().filter(|k| !k.trim().is_empty()),
             Error::Unprocessable(_, kept) => Some(kept.as_str()).filter(|k| !k.trim().is_empty()),
+            Error::TooLarge { kept, .. } => kept.as_deref().filter(|k| !k.trim().is_empty()),
             _ => None,
         };
         let page = ErrorPage { meta: crate::web::view::Meta::new(heading, message), heading, message, kept };
@@ -126,4 +148,17 @@ impl ResponseError for Error {
         }
         res.body(body)
     }
+}
+
+/// `65525` as `65,525`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -312,11 +312,11 @@ async fn pages_revalidate_and_change_their_etag_when_content_changes() {
             .await;
         assert_eq!(since.status, 304);
 
-        // The article page carries the reader's form token: private, revalidated.
+        // The article page is the same for every reader: public, revalidated.
         let reader = Browser::new(&app);
         reader.get(HARDER).await;
         let page = reader.get(HARDER).await;
-        assert_eq!(page.header("cache-control").unwrap(), "private, no-cache");
+        assert!(page.header("cache-control").unwrap().starts_with("public"));
         let article_etag = page.header("etag").unwrap();
         let home_etag = app.get("/").await.header("etag").unwrap();
         let feed_etag = app.get("/comments.xml").await.header("etag").unwrap();

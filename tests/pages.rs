@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Fixture, REAL_CONTENT, TestApp, backends};
+use common::{Browser, Fixture, REAL_CONTENT, TestApp, backends};
 
 const HARDER: &str = "/articles/soundtracks-that-hit-harder-than-the-plot";
 const BETTER: &str = "/articles/soundtracks-better-than-the-movies";
@@ -238,6 +238,40 @@ async fn drafts_and_scheduled_articles_stay_hidden_and_home_pages() {
         assert_eq!(app.get("/articles/a-draft").await.status, 404);
         assert_eq!(app.get("/articles/scheduled").await.status, 404);
         assert_eq!(app.get("/articles/list-03").await.status, 200);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn an_article_is_one_shared_page_for_every_visitor() {
+    for backend in backends().await {
+        let app = TestApp::start(backend, Path::new(REAL_CONTENT)).await;
+        let fetch = || async { Browser::new(&app).get(HARDER).await };
+        let (mut a, mut b) = (fetch().await, fetch().await);
+        if a.body != b.body {
+            // The two fetches straddled a minute's time slot: the next two cannot.
+            (a, b) = (b, fetch().await);
+        }
+        assert_eq!(a.status, 200);
+        assert_eq!(a.body, b.body, "two anonymous visitors get the same bytes");
+        for page in [&a, &b] {
+            assert!(page.header("set-cookie").is_none());
+            assert!(page.header("cache-control").unwrap().starts_with("public"), "{:?}", page.header("cache-control"));
+            assert!(page.header("etag").is_some());
+            assert!(!page.body.contains("csrf"));
+        }
+        assert_eq!(a.header("etag"), b.header("etag"));
+        // The form's time stamp is the start of the current minute.
+        let stamp = a.attrs("form.comment-form input[name=started]", "value")[0].clone();
+        let slot: i64 = stamp.split('.').next().unwrap().parse().unwrap();
+        assert_eq!(slot % 60, 0);
+        assert!((cuesheet::db::now() - slot) < 120);
+        // A revalidation with that ETag is answered with 304.
+        let etag = a.header("etag").unwrap();
+        let again = app
+            .request(app.client.get(format!("{}{HARDER}", app.base)).insert_header(("if-none-match", etag.as_str())));
+        let again = again.await;
+        assert!(again.status == 304 || again.status == 200 && again.body != a.body, "{}", again.status);
         app.finish().await;
     }
 }

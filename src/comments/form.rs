@@ -145,6 +145,11 @@ impl CommentInput {
 fn field_error(value: &str, required: Option<&str>, max: usize) -> Option<String> {
     if value.contains('\0') {
         Some("This contains a NUL character, which cannot be stored. Please remove it.".into())
+    } else if let Some(c) = value.chars().find(|&c| super::forbidden_in_xml(c)) {
+        Some(format!(
+            "This contains an invisible control character (U+{:04X}) that cannot be published. Please remove it.",
+            u32::from(c)
+        ))
     } else if let Some(msg) = required.filter(|_| value.trim().is_empty()) {
         Some(msg.into())
     } else if value.len() > max {
@@ -236,6 +241,11 @@ mod tests {
         let e = bad.validate(&[]).err().unwrap_or_default();
         assert!(e.contains_key("url") && e.contains_key("email"));
         let nul = CommentInput { comment: "a\0b".into(), ..ok.clone() };
+        let bell = CommentInput { author: "An\u{7}a".into(), comment: "x\u{1b}[0m".into(), ..ok.clone() };
+        let e = bell.validate(&[]).err().unwrap_or_default();
+        assert!(e["author"].contains("U+0007") && e["comment"].contains("U+001B"), "{e:?}");
+        assert!(check_comment("tab\tand\r\nnewlines are fine", false).is_ok());
+        assert!(check_comment("\u{ffff}", false).is_err());
         assert!(nul.validate(&[]).err().unwrap_or_default()["comment"].contains("NUL"));
         let long = CommentInput { author: "x".repeat(246), ..ok };
         assert!(long.validate(&[]).err().unwrap_or_default()["author"].contains("245"));

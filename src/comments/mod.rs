@@ -11,6 +11,18 @@ use sha2::{Digest, Sha256};
 /// How long a commenter may edit or delete their own comment.
 pub const EDIT_WINDOW_SECONDS: i64 = 15 * 60;
 
+/// Thread levels, as WordPress's default: a reply to a comment at the
+/// deepest level joins that level instead of nesting further.
+pub const MAX_THREAD_DEPTH: i64 = 5;
+
+/// Characters XML 1.0 forbids (C0 controls other than tab, newline and
+/// carriage return, and U+FFFE, U+FFFF): one of them in a comment would make
+/// every Atom feed that carries it unreadable, so they are refused at input
+/// and stripped from feeds.
+pub fn forbidden_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
 /// Moderation states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -159,6 +159,33 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+const LIVE_OWNED: &str = "
+select id, article_id, token_hash from comments
+where id in ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+  and (status = 'pending' or (status = 'approved' and created_at > $21))";
+/// Ids `LIVE_OWNED` takes at once (the owner cookie keeps no more).
+pub const LIVE_OWNED_IDS: usize = 20;
+
+/// `(id, article id, token hash)` of those of `ids` still held, or approved
+/// and created after `since` (still in their edit window): what makes an
+/// article page personal to the commenter. One query for all of them.
+pub async fn live_owned(db: &Db, ids: &[i64], since: i64) -> Result<Vec<(i64, i64, String)>> {
+    let mut q = sqlx::query_as(LIVE_OWNED);
+    for i in 0..LIVE_OWNED_IDS {
+        // Ids start at 1: padding with 0 matches nothing.
+        q = q.bind(ids.get(i).copied().unwrap_or(0));
+    }
+    q.bind(since).fetch_all(&db.pool).await
+}
+
+const THROTTLED: &str = "select until from throttle where key = $1 and until > $2";
+
+/// Until when `key` is still throttled at `now`, if it is: a cheap look
+/// before the work of a comment. `insert` decides for good, atomically.
+pub async fn throttled_until(db: &Db, key: &str, now: i64) -> Result<Option<i64>> {
+    sqlx::query_scalar(THROTTLED).bind(key).bind(now).fetch_optional(&db.pool).await
+}
+
 const KNOWN: &str = "select count(*) from comments where lower(email) = lower($1) and status = 'approved'";
 
 /// Whether this email already has an approved comment.

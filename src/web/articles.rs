@@ -11,7 +11,7 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
-use super::comments::{CommentView, FormView, thread};
+use super::comments::{self, CommentView, FormView, OwnedHashes, Viewer, thread};
 use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
 use super::{caching, forms};
@@ -133,6 +133,10 @@ pub async fn slug_of(state: &AppState, id: i64) -> Result<String> {
     db::articles::slug(&state.db, id).await?.ok_or(Error::NotFound)
 }
 
+/// An article page. Everybody gets the same bytes within a minute's time
+/// slot (no token, no cookie, `public` with an ETag), except a commenter
+/// whose comment here is held or still editable: they get their own view,
+/// `private, no-cache`.
 pub async fn show(
     req: HttpRequest,
     state: Data<AppState>,
@@ -140,12 +144,23 @@ pub async fn show(
     query: Query<ShowQuery>,
 ) -> Result<HttpResponse> {
     let article = load(&state, &slug).await?;
-    let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
-    let mut form = FormView::fresh(&req, csrf, forms::started_stamp(&state.secret, db::now()));
+    let mut form = FormView::fresh(forms::slot_stamp(&state.secret, db::now()));
     form.parent = query.replytocom.clone().unwrap_or_default();
     form.entry = query.entry.clone().unwrap_or_default();
-    let page = build(&state, &req, article, form).await?;
-    html_response(StatusCode::OK, &page, cookie).map(caching::private)
+    match comments::personal_view(&req, &state, article.id).await? {
+        Viewer::Owner(owned) => {
+            let page = build(&state, &owned, article, form).await?;
+            html_response(StatusCode::OK, &page, []).map(caching::private)
+        }
+        Viewer::Expired => {
+            let page = build(&state, &OwnedHashes::new(), article, form).await?;
+            html_response(StatusCode::OK, &page, [forms::forget_owner(&req)])
+        }
+        Viewer::Shared => {
+            let page = build(&state, &OwnedHashes::new(), article, form).await?;
+            html_response(StatusCode::OK, &page, [])
+        }
+    }
 }
 
 /// The blocks of a rendered article joined to their record cards, and the
@@ -167,10 +182,11 @@ pub fn parts(blocks: Vec<Block>, cards: &HashMap<&str, &db::soundtracks::Card>) 
     (parts, entry_count)
 }
 
-/// The article page with this form in it.
+/// The article page with this form in it, showing the held and editable
+/// comments of `owned` (empty: the page every visitor shares).
 pub async fn build(
     state: &AppState,
-    req: &HttpRequest,
+    owned: &OwnedHashes,
     article: db::articles::Article,
     mut form: FormView,
 ) -> Result<ArticlePage> {
@@ -189,7 +205,7 @@ pub async fn build(
     let faq = structured::faq(&document.blocks);
     let cards: HashMap<&str, &db::soundtracks::Card> =
         cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
-    let comments = thread(req, &rows, &entries, db::now());
+    let comments = thread(owned, &rows, &entries, now);
     let comment_count = comments.iter().filter(|c| !c.removed && !c.pending).count();
     // A reply form names whom it answers; an unknown parent is dropped.
     let parent = form.parent.trim().parse::<i64>().ok();

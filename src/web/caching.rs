@@ -41,10 +41,6 @@ pub const PUBLIC: &str = "public, max-age=0, s-maxage=60, must-revalidate";
 /// For pages with a visitor's own comments or form tokens.
 pub const PRIVATE: &str = "private, no-cache";
 
-/// Seconds per time slot of the comment form's signed "shown at" stamp:
-/// article pages are cached per slot, so the stamp is never older than this.
-pub const FORM_SLOT_SECONDS: i64 = 60;
-
 /// Marks a page personal: browsers may keep and revalidate it, shared
 /// caches must not, and the render cache passes it by. A page that sets a
 /// cookie is `no-store` already and stays so.
@@ -218,12 +214,13 @@ async fn shared(
 }
 
 /// The key of a shared page. Article pages (and their comment feeds) depend
-/// on their own comments; their form carries a time slot.
+/// on their own comments; their form carries a time slot, so they are made
+/// again once per slot and the stamp is never older than that.
 fn key(req: &ServiceRequest, state: &AppState) -> Key {
     let target = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
     let article = req.path().strip_prefix("/articles/").map(|rest| rest.split('/').next().unwrap_or_default());
     let (stamp, slot) = match article {
-        Some(slug) => (state.clock.article_stamp(slug), crate::db::now().div_euclid(FORM_SLOT_SECONDS)),
+        Some(slug) => (state.clock.article_stamp(slug), crate::db::now().div_euclid(super::forms::SLOT_SECONDS)),
         None => (state.clock.stamp(), 0),
     };
     Key { target, stamp, slot }

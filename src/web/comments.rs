@@ -1,22 +1,27 @@
 //! `POST /articles/{slug}/comments` (leave a reply), and the commenter's own
 //! `GET|POST /comments/{id}/edit` and `POST /comments/{id}/delete` within the
 //! edit window. A rejected form comes back with everything typed in it.
+//! None of these forms carries a token: `web::origin` refuses cross-site
+//! posts, and the article page stays the same for every visitor unless the
+//! visitor has a comment of their own that only they can see or still edit
+//! (`personal_view`).
 
 use std::collections::{HashMap, HashSet};
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::AppState;
 use super::articles;
+use super::caching;
 use super::forms::{self, Remembered};
 use super::view::{Date, Meta, html_response};
 use crate::comments::form::{CommentInput, FieldErrors, check_comment};
 use crate::comments::rules::{self, Facts};
-use crate::comments::{EDIT_WINDOW_SECONDS, Status, fingerprint, markdown, random_token, sha256_hex};
+use crate::comments::{EDIT_WINDOW_SECONDS, MAX_THREAD_DEPTH, Status, fingerprint, markdown, random_token, sha256_hex};
 use crate::db::{self, comments::Comment, comments::InsertError, comments::Moderation, comments::NewComment};
 use crate::error::{Error, Result};
 
@@ -43,7 +48,9 @@ pub struct CommentView {
     pub after: String,
 }
 
-/// The form as the page shows it.
+/// The form as the page shows it. Nothing in it is the visitor's own until
+/// they post it: name, email and website are filled in by
+/// `static/comments.js` from the remember-me cookie.
 #[derive(Default)]
 pub struct FormView {
     pub author: String,
@@ -53,7 +60,6 @@ pub struct FormView {
     pub parent: String,
     pub entry: String,
     pub remember: bool,
-    pub csrf: String,
     pub started: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
@@ -61,16 +67,13 @@ pub struct FormView {
 }
 
 impl FormView {
-    /// An empty form, with what the commenter asked us to remember.
-    pub fn fresh(req: &HttpRequest, csrf: String, started: String) -> Self {
-        let r = forms::remembered(req);
-        let remember = r.is_some();
-        let r = r.unwrap_or_default();
-        FormView { author: r.author, email: r.email, url: r.url, remember, csrf, started, ..Default::default() }
+    /// An empty form, stamped with the current time slot.
+    pub fn fresh(started: String) -> Self {
+        FormView { started, ..Default::default() }
     }
 
     /// The form as it was posted, with what was wrong.
-    fn from_input(input: CommentInput, csrf: String, errors: FieldErrors, notice: Option<String>) -> Self {
+    fn from_input(input: CommentInput, errors: FieldErrors, notice: Option<String>) -> Self {
         FormView {
             author: input.author,
             email: input.email,
@@ -79,7 +82,6 @@ impl FormView {
             parent: input.comment_parent,
             entry: input.entry,
             remember: input.remember,
-            csrf,
             // A person who corrects the form keeps the original stamp.
             started: input.started,
             errors,
@@ -89,20 +91,57 @@ impl FormView {
     }
 }
 
-/// Verified `id → token hash` of the reader's own comments.
-fn owned_hashes(req: &HttpRequest) -> HashMap<i64, String> {
+/// `id → token hash` of the reader's own comments, as their cookie claims;
+/// a claim counts only where it matches the stored hash.
+pub type OwnedHashes = HashMap<i64, String>;
+
+fn owned_hashes(req: &HttpRequest) -> OwnedHashes {
     forms::owned(req).into_iter().map(|(id, token)| (id, sha256_hex(&[&token]))).collect()
 }
 
-fn owns(owned: &HashMap<i64, String>, c: &Comment) -> bool {
+fn owns(owned: &OwnedHashes, c: &Comment) -> bool {
     owned.get(&c.id).is_some_and(|h| *h == c.token_hash)
 }
 
+/// How an article page is rendered for this request.
+pub enum Viewer {
+    /// The page every visitor gets, cacheable by anyone.
+    Shared,
+    /// The shared page, but the reader's owner cookie names nothing held or
+    /// editable any more: this one response drops it.
+    Expired,
+    /// A commenter with a comment on this article that is held or still in
+    /// its edit window: their own view, `private, no-cache`.
+    Owner(OwnedHashes),
+}
+
+/// Decides between the shared page and the commenter's own view, with one
+/// query for every comment the owner cookie names.
+pub async fn personal_view(req: &HttpRequest, state: &AppState, article_id: i64) -> Result<Viewer> {
+    let claimed = owned_hashes(req);
+    if claimed.is_empty() {
+        return Ok(if forms::has_owner_cookie(req) { Viewer::Expired } else { Viewer::Shared });
+    }
+    let ids: Vec<i64> = claimed.keys().copied().take(db::comments::LIVE_OWNED_IDS).collect();
+    let since = db::now() - EDIT_WINDOW_SECONDS;
+    let live: Vec<(i64, i64, String)> = db::comments::live_owned(&state.db, &ids, since)
+        .await?
+        .into_iter()
+        .filter(|(id, _, hash)| claimed.get(id) == Some(hash))
+        .collect();
+    if live.is_empty() {
+        return Ok(Viewer::Expired);
+    }
+    let here: OwnedHashes =
+        live.into_iter().filter(|(_, article, _)| *article == article_id).map(|(id, _, hash)| (id, hash)).collect();
+    Ok(if here.is_empty() { Viewer::Shared } else { Viewer::Owner(here) })
+}
+
 /// The thread a reader sees: approved comments, their own held ones, and
-/// placeholders where a hidden comment has visible replies.
-pub fn thread(req: &HttpRequest, rows: &[Comment], entries: &[(String, String)], now: i64) -> Vec<CommentView> {
-    let owned = owned_hashes(req);
-    let visible = |c: &Comment| c.status == "approved" || (c.status == "pending" && owns(&owned, c));
+/// placeholders where a hidden comment has visible replies. With no owned
+/// comments it is the same for everybody.
+pub fn thread(owned: &OwnedHashes, rows: &[Comment], entries: &[(String, String)], now: i64) -> Vec<CommentView> {
+    let visible = |c: &Comment| c.status == "approved" || (c.status == "pending" && owns(owned, c));
     // Rows come parents first, so walking backwards sees replies first.
     let mut keep: HashSet<i64> = HashSet::new();
     for c in rows.iter().rev() {
@@ -135,7 +174,7 @@ pub fn thread(req: &HttpRequest, rows: &[Comment], entries: &[(String, String)],
             entry: c.entry_anchor.as_ref().and_then(|a| entries.iter().find(|(anchor, _)| anchor == a).cloned()),
             pending: c.status == "pending" && !removed,
             removed,
-            can_edit: !removed && owns(&owned, c) && now - c.created_at < EDIT_WINDOW_SECONDS,
+            can_edit: !removed && owns(owned, c) && now - c.created_at < EDIT_WINDOW_SECONDS,
             staff: c.editor_id.is_some() && !removed,
             opens,
             after,
@@ -144,7 +183,48 @@ pub fn thread(req: &HttpRequest, rows: &[Comment], entries: &[(String, String)],
     views
 }
 
-/// Leave a reply.
+const NO_PARENT: &str = "The comment you are replying to does not exist.";
+const PARENT_ELSEWHERE: &str = "The comment you are replying to is not on this article.";
+
+/// The comment a reply hangs from. Only an approved comment of this article
+/// can be answered: a held, spam or trashed one gets the same answer as a
+/// missing one, so replies reveal nothing about them. Threads stop at
+/// `MAX_THREAD_DEPTH` levels (WordPress's default): a reply to the deepest
+/// level joins that level, under the same parent.
+async fn reply_target(
+    state: &AppState,
+    article_id: i64,
+    id: Option<i64>,
+) -> Result<Result<Option<Comment>, &'static str>> {
+    let Some(id) = id else { return Ok(Ok(None)) };
+    let Some(mut parent) = db::comments::by_id(&state.db, id).await?.filter(|p| p.status == "approved") else {
+        return Ok(Err(NO_PARENT));
+    };
+    if parent.article_id != article_id {
+        return Ok(Err(PARENT_ELSEWHERE));
+    }
+    while parent.depth + 1 >= MAX_THREAD_DEPTH {
+        let Some(up) = parent.parent_id else { break };
+        match db::comments::by_id(&state.db, up).await? {
+            Some(p) => parent = p,
+            None => break,
+        }
+    }
+    Ok(Ok(Some(parent)))
+}
+
+/// Adds `Retry-After` to a 429.
+fn retry_after(mut res: HttpResponse, seconds: i64) -> HttpResponse {
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.max(1).to_string()) {
+        res.headers_mut().insert(RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Leave a reply. The steps run cheapest refusal first, so nothing costly
+/// (Markdown, the rules) is spent on a form that is refused anyway: the
+/// origin (`web::origin`, before this runs), the size, each field, the
+/// flood interval, the parent and entry, and only then the text itself.
 pub async fn create(
     req: HttpRequest,
     state: Data<AppState>,
@@ -152,7 +232,8 @@ pub async fn create(
     payload: Payload,
 ) -> Result<HttpResponse> {
     let article = articles::load(&state, &slug).await?;
-    let posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
+    // Size: within the limit and the body deadline.
+    let posted = forms::read_form(&req, payload, forms::MAX_BODY, Some("comment")).await?;
     let invalid_utf8 = posted.invalid_utf8;
     let input = CommentInput::from_fields(posted.fields);
     let now = db::now();
@@ -160,34 +241,45 @@ pub async fn create(
     // Anything wrong: the article again, the form as typed, this status.
     let reject = |input: CommentInput, status: StatusCode, errors: FieldErrors, notice: Option<String>| {
         let state = state.clone();
-        let req = req.clone();
         let article = article.clone();
+        let owned = owned_hashes(&req);
         async move {
-            let csrf = forms::csrf_for(&req, &state.secret)?.0;
-            let form = FormView::from_input(input, csrf, errors, notice);
-            let page = articles::build(&state, &req, article, form).await?;
-            html_response(status, &page, [])
+            let form = FormView::from_input(input, errors, notice);
+            let page = articles::build(&state, &owned, article, form).await?;
+            html_response(status, &page, []).map(caching::private)
         }
     };
+    let too_quickly = |wait: i64| {
+        format!(
+            "You are posting comments too quickly. Please wait {wait} seconds and send it again: your comment is still here."
+        )
+    };
 
+    // Each field.
     let valid = match input.validate(&invalid_utf8) {
         Ok(v) => v,
         Err(errors) => return reject(input, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
     };
-    let parent = match valid.parent {
-        None => None,
-        Some(id) => match db::comments::by_id(&state.db, id).await? {
-            Some(p) if p.article_id == article.id && p.status != "spam" && p.status != "trash" => Some(p),
-            Some(_) => {
-                let e =
-                    FieldErrors::from([("comment", "The comment you are replying to is not on this article.".into())]);
-                return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
-            }
-            None => {
-                let e = FieldErrors::from([("comment", "The comment you are replying to does not exist.".into())]);
-                return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
-            }
-        },
+    // The flood interval, looked up before any work; the insert checks it
+    // again atomically. A filled honeypot is never throttled: it is answered
+    // as if accepted, and goes to spam.
+    let honeypot = !input.honeypot.is_empty();
+    let ip = forms::client_ip(&req, config);
+    let flood_key = format!("comment:{ip}");
+    if !honeypot
+        && config.comment_interval > 0
+        && let Some(until) = db::comments::throttled_until(&state.db, &flood_key, now).await?
+    {
+        let res = reject(input, StatusCode::TOO_MANY_REQUESTS, FieldErrors::new(), Some(too_quickly(until - now)));
+        return res.await.map(|r| retry_after(r, until - now));
+    }
+    // The parent and the entry.
+    let parent = match reply_target(&state, article.id, valid.parent).await? {
+        Ok(p) => p,
+        Err(message) => {
+            let e = FieldErrors::from([("comment", message.to_owned())]);
+            return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
+        }
     };
     let entries = db::articles::entries(&state.db, article.id).await?;
     if let Some(e) = &valid.entry
@@ -197,11 +289,13 @@ pub async fn create(
         return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
     }
 
+    // The text, and the rules. Sent sooner after the page's time slot than a
+    // person types (or with no genuine stamp at all) may still be a person
+    // pasting a prepared text: held for a moderator, never thrown away.
     let started = forms::started_at(&state.secret, &input.started);
-    let bot = !input.honeypot.is_empty() || started.is_none_or(|t| now - t < config.comment_min_seconds);
+    let too_fast = started.is_none_or(|t| now - t < config.comment_min_seconds);
     let body_html = markdown::render(&valid.comment);
     let known = !config.hold_first_comment || db::comments::known_commenter(&state.db, &valid.email).await?;
-    let ip = forms::client_ip(&req, config);
     let (status, reason) = rules::decide(&Facts {
         author: &valid.author,
         email: &valid.email,
@@ -209,7 +303,8 @@ pub async fn create(
         body: &valid.comment,
         ip: &ip,
         links: markdown::link_count(&body_html),
-        bot,
+        honeypot,
+        too_fast,
         hold_first_comment: config.hold_first_comment,
         known_commenter: known,
     });
@@ -236,11 +331,10 @@ pub async fn create(
         now,
         editor_id: None,
     };
-    let flood_key = format!("comment:{ip}");
-    let flood = (!bot).then_some((flood_key.as_str(), config.comment_interval));
+    let flood = (!honeypot).then_some((flood_key.as_str(), config.comment_interval));
     let id = match db::comments::insert(&state.db, &new, flood).await {
         Ok(id) => id,
-        Err(InsertError::Duplicate) if bot => {
+        Err(InsertError::Duplicate) if honeypot => {
             return Ok(HttpResponse::SeeOther()
                 .insert_header((LOCATION, format!("/articles/{}", article.slug)))
                 .finish());
@@ -250,20 +344,20 @@ pub async fn create(
             return reject(input, StatusCode::CONFLICT, FieldErrors::new(), Some(notice.into())).await;
         }
         Err(InsertError::Flood) => {
-            let notice = format!(
-                "You are posting comments too quickly. Please wait {} seconds and send it again: your comment is still here.",
-                config.comment_interval
-            );
-            return reject(input, StatusCode::TOO_MANY_REQUESTS, FieldErrors::new(), Some(notice)).await;
+            let wait = config.comment_interval;
+            let res = reject(input, StatusCode::TOO_MANY_REQUESTS, FieldErrors::new(), Some(too_quickly(wait)));
+            return res.await.map(|r| retry_after(r, wait));
         }
         Err(InsertError::Db(e)) => return Err(e.into()),
     };
-    if !bot && status != Status::Approved {
+    if !honeypot && status != Status::Approved {
         tracing::info!(comment = id, status = status.as_str(), reason, "comment held");
     }
     let remember = valid.url.clone().unwrap_or_default();
     let who = Remembered { author: valid.author.clone(), email: valid.email.clone(), url: remember };
     let mut res = HttpResponse::SeeOther();
+    // The owner cookie makes the article page theirs while the comment is
+    // held or editable: a held one is shown to them as awaiting review.
     res.insert_header((LOCATION, format!("/articles/{}#comment-{id}", article.slug)))
         .cookie(forms::owner_cookie(&req, id, &token));
     if input.remember {
@@ -297,40 +391,36 @@ pub struct EditPage {
     pub id: i64,
     pub slug: String,
     pub comment: String,
-    pub csrf: String,
     pub error: Option<String>,
     pub minutes_left: i64,
 }
 
 pub async fn edit_form(req: HttpRequest, state: Data<AppState>, id: Path<i64>) -> Result<HttpResponse> {
     let (comment, slug) = own_comment(&req, &state, *id).await?;
-    let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
-    let page = edit_page(&comment, slug, comment.body.clone(), csrf, None);
-    html_response(StatusCode::OK, &page, cookie).map(super::caching::private)
+    let page = edit_page(&comment, slug, comment.body.clone(), None);
+    html_response(StatusCode::OK, &page, []).map(caching::private)
 }
 
-fn edit_page(c: &Comment, slug: String, text: String, csrf: String, error: Option<String>) -> EditPage {
+fn edit_page(c: &Comment, slug: String, text: String, error: Option<String>) -> EditPage {
     let minutes_left = ((EDIT_WINDOW_SECONDS - (db::now() - c.created_at)) / 60).max(0) + 1;
     EditPage {
         meta: Meta::new("Edit your comment", "Edit your comment"),
         id: c.id,
         slug,
         comment: text,
-        csrf,
         error,
         minutes_left,
     }
 }
 
 pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payload: Payload) -> Result<HttpResponse> {
-    let mut posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
+    let mut posted = forms::read_form(&req, payload, forms::MAX_BODY, Some("comment")).await?;
     let text = posted.take("comment");
     let invalid = posted.invalid_utf8;
     let (comment, slug) = own_comment(&req, &state, *id).await?;
     if let Err(error) = check_comment(&text, invalid.iter().any(|f| f == "comment")) {
-        let csrf = forms::csrf_for(&req, &state.secret)?.0;
-        let page = edit_page(&comment, slug, text, csrf, Some(error));
-        return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []);
+        let page = edit_page(&comment, slug, text, Some(error));
+        return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []).map(caching::private);
     }
     let html = markdown::render(&text);
     let (verdict, _) = rules::decide(&Facts {
@@ -345,9 +435,8 @@ pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payl
     match db::comments::update_body(&state.db, comment.id, &text, &html, &fp, status, db::now()).await {
         Ok(_) => {}
         Err(InsertError::Duplicate) => {
-            let csrf = forms::csrf_for(&req, &state.secret)?.0;
-            let page = edit_page(&comment, slug, text, csrf, Some("You have already posted this text here.".into()));
-            return html_response(StatusCode::CONFLICT, &page, []);
+            let page = edit_page(&comment, slug, text, Some("You have already posted this text here.".into()));
+            return html_response(StatusCode::CONFLICT, &page, []).map(caching::private);
         }
         Err(InsertError::Flood) => return Err(Error::Internal("flood on edit".into())),
         Err(InsertError::Db(e)) => return Err(e.into()),
@@ -356,7 +445,7 @@ pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payl
 }
 
 pub async fn delete(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payload: Payload) -> Result<HttpResponse> {
-    forms::posted(&req, payload, forms::MAX_BODY, &state.secret, None).await?;
+    forms::read_form(&req, payload, 16 * 1024, None).await?;
     let (comment, slug) = own_comment(&req, &state, *id).await?;
     db::comments::moderate(&state.db, &[comment.id], Moderation::Trash).await?;
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/articles/{slug}#comments"))).finish())

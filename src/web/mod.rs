@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod forms;
 pub mod health;
 pub mod https;
+pub mod origin;
 pub mod people;
 pub mod search;
 pub mod soundtracks;
@@ -157,12 +158,17 @@ pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) ->
             .configure(routes)
             .default_service(web::to(not_found))
             .wrap(from_fn(caching::layer))
+            // Before any handler reads a body: a cross-site post is refused unread.
+            .wrap(from_fn(origin::check))
             .wrap(Compress::default())
             .wrap(NormalizePath::trim())
             .wrap(security_headers())
             .wrap(from_fn(https::strict_transport))
             .wrap(from_fn(log_request))
     })
+    // A client must send its request head within this; bodies have their
+    // own deadline (`forms::BODY_DEADLINE`).
+    .client_request_timeout(std::time::Duration::from_secs(10))
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n);

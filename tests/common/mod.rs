@@ -101,8 +101,9 @@ impl Page {
         html.select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
     }
 
-    /// The body without the per-request form tokens (CSRF, form start
-    /// time), for comparing pages across requests.
+    /// The body without the form tokens that change over time (the desk's
+    /// CSRF token, the public form's time slot), for comparing pages across
+    /// requests.
     pub fn stable(&self) -> String {
         self.body
             .lines()
@@ -291,13 +292,21 @@ impl<'a> Browser<'a> {
         self.post_bytes_with(path, body, &[]).await
     }
 
-    /// Posts raw form bytes with extra request headers.
+    /// Posts raw form bytes with extra request headers. Like a browser
+    /// sending a form from the site's own page, it says so in `Origin`
+    /// unless `headers` say otherwise (an empty value leaves it out).
     pub async fn post_bytes_with(&self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Page {
         let mut req = self
             .with_cookies(self.app.client.post(format!("{}{path}", self.app.base)))
-            .insert_header(("content-type", "application/x-www-form-urlencoded"));
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .insert_header(("origin", self.app.base.as_str()));
         for (k, v) in headers {
-            req = req.insert_header((*k, *v));
+            // An empty value leaves the header out.
+            if v.is_empty() {
+                req.headers_mut().remove(*k);
+            } else {
+                req = req.insert_header((*k, *v));
+            }
         }
         let mut res = req.send_body(body).await.unwrap_or_else(|e| panic!("request failed: {e}"));
         let body = res.body().limit(4 << 20).await.unwrap();
@@ -311,17 +320,26 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_with(path, fields, &[]).await
+    }
+
+    /// Posts form fields with extra request headers.
+    pub async fn post_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        self.post_bytes(path, body.into_bytes()).await
+        self.post_bytes_with(path, body.into_bytes(), headers).await
     }
 
     /// Opens `page_path`, fills its comment form with `fields` (plus the
-    /// hidden tokens) and posts it.
+    /// hidden fields: no token, the time slot, the parent) and posts it.
     pub async fn comment(&self, page_path: &str, fields: &[(&str, &str)]) -> Page {
+        self.comment_with(page_path, fields, &[]).await
+    }
+
+    /// `comment` with extra request headers.
+    pub async fn comment_with(&self, page_path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
         let page = self.get(page_path).await;
         assert_eq!(page.status, 200, "{page_path}");
         let mut all: Vec<(&str, String)> = vec![
-            ("csrf", page.attrs("form.comment-form input[name=csrf]", "value")[0].clone()),
             ("started", page.attrs("form.comment-form input[name=started]", "value")[0].clone()),
             ("comment_parent", page.attrs("input[name=comment_parent]", "value")[0].clone()),
         ];
@@ -335,7 +353,7 @@ impl<'a> Browser<'a> {
         // A browser never sends the fragment of a form's action.
         let action = page.attrs("form.comment-form", "action")[0].split('#').next().unwrap_or_default().to_owned();
         let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.post(&action, &pairs).await
+        self.post_with(&action, &pairs, headers).await
     }
 }
 

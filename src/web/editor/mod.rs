@@ -34,7 +34,8 @@ impl FromRequest for CurrentEditor {
         let req = req.clone();
         Box::pin(async move {
             let state = req.app_data::<Data<AppState>>().ok_or(Error::Internal("no app state".into()))?;
-            let token = req.cookie(SESSION_COOKIE).ok_or(Error::LoginRequired)?;
+            let name = crate::web::forms::cookie_name(&req, SESSION_COOKIE);
+            let token = req.cookie(&name).ok_or(Error::LoginRequired)?;
             let editor = db::editors::session(&state.db, &sha256_hex(&[token.value()]), db::now()).await?;
             editor.map(CurrentEditor).ok_or(Error::LoginRequired)
         })
