@@ -9,7 +9,7 @@ mod common;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use common::{Backend, Fixture, Page, TestApp, backends};
+use common::{Backend, Browser, Fixture, Page, TestApp, backends};
 use cuesheet::config::SiteConfig;
 
 fn fixture() -> Fixture {
@@ -133,3 +133,37 @@ async fn a_write_made_elsewhere_shows_within_a_second() {
         app.finish().await;
     }
 }
+#[actix_web::test]
+async fn a_comment_through_one_node_shows_on_the_other_and_only_where_it_belongs() {
+    for backend in backends().await {
+        let (one, _f) = start(backend).await;
+        let two = one.second_node().await;
+        let other_before = two.get("/articles/sea-scores").await;
+        let home_before = two.get("/").await;
+        assert_eq!(other_before.status, 200);
+
+        let b = Browser::new(&one);
+        let posted = b
+            .comment(
+                "/articles/night-drives",
+                &[("author", "Ana"), ("email", "ana@example.com"), ("comment", "Seen on every node")],
+            )
+            .await;
+        assert_eq!(posted.status, 303, "{}", posted.body);
+
+        let took = eventually(&two, "/articles/night-drives", Duration::from_secs(1), |p| {
+            p.body.contains("Seen on every node")
+        })
+        .await;
+        eprintln!("{backend:?}: the comment reached the other node in {took:?}");
+        // The listing counts comments: it changed too.
+        eventually(&two, "/", Duration::from_secs(1), |p| p.header("etag") != home_before.header("etag")).await;
+        // Another article's page did not change and is still the cached one.
+        let other_after = two.get("/articles/sea-scores").await;
+        assert_eq!(other_after.header("etag"), other_before.header("etag"));
+        assert_eq!(other_after.body, other_before.body);
+        two.finish().await;
+        one.finish().await;
+    }
+}
+

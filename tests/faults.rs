@@ -240,6 +240,10 @@ async fn a_node_answers_503_while_postgresql_is_cut_off_and_recovers_by_itself()
         if path == "/healthz" {
             assert_eq!(page.status, 503, "{path}");
             assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+        } else if path == "/" || path == LIST {
+            // Rendered before the cut: the render cache keeps serving them.
+            assert_eq!(page.status, 200, "{path}");
+            assert_eq!(page.header("x-cache").as_deref(), Some("hit"), "{path}");
         } else {
             assert!(is_styled_unavailable(&page), "{path}: {} {}", page.status, page.body);
         }

@@ -53,13 +53,13 @@ impl Node {
             .env("CUESHEET_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (output, lines) = (child.stdout.take().unwrap(), log.clone());
+        let (output, lines) = (child.stderr.take().unwrap(), log.clone());
         // Drains the log for the node's whole life, so it never blocks on a
         // full pipe, and reports the address it bound.
         std::thread::spawn(move || {
@@ -84,7 +84,7 @@ impl Node {
 
     /// How many request lines for `path` this node has logged.
     fn served(&self, path: &str) -> usize {
-        let needle = format!("GET {path} ");
+        let needle = format!("method=GET path={path} ");
         self.log.lock().unwrap().iter().filter(|l| l.contains(&needle)).count()
     }
 
