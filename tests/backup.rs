@@ -62,6 +62,7 @@ async fn backup_copies_sqlite_while_the_site_writes_and_points_postgresql_to_pg_
             posted += 1;
         }
         let done = running.join().unwrap();
+        eprintln!("comments posted while the backup ran: {}", posted - 5);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         assert!(String::from_utf8_lossy(&done.stdout).contains("backed up the database"));
         // And afterwards, writes go on.

@@ -232,6 +232,16 @@ async fn cross_site_posts_are_refused_by_headers_and_public_forms_carry_no_token
         let b = Browser::new(&app);
         let page = b.comment_with(LIST, &ana("Via the proxy"), &[("origin", "https://cuesheet.example")]).await;
         comment_id(&page);
+        // Served over HTTPS, cookies are Secure and carry the __Host- prefix,
+        // and the commenter's own view still finds them.
+        let set: Vec<String> = page.headers.get_all("set-cookie").map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(
+            set.iter().all(|c| c.starts_with("__Host-") && c.contains("Secure") && c.contains("Path=/")),
+            "{set:?}"
+        );
+        let own = b.get(LIST).await;
+        assert_eq!(own.header("cache-control").as_deref(), Some("private, no-cache"));
+        assert_eq!(own.attrs("a[href$='/edit']", "href").len(), 1);
         app.finish().await;
     }
 }
@@ -835,6 +845,29 @@ async fn control_characters_never_reach_a_feed() {
             assert_eq!(feed.entries()[0].authors()[0].name(), "Ana");
             assert!(feed.entries()[0].content().and_then(|c| c.value()).unwrap().contains("bell and escape"));
         }
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn a_body_that_trickles_in_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for backend in backends().await {
+        let (app, _f) = start(backend, relaxed()).await;
+        let addr = app.base.trim_start_matches("http://").to_owned();
+        let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {LIST}/comments HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nauthor=Slow"
+        );
+        conn.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(std::time::Duration::from_secs(60), conn.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "no answer within a minute");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{}", answer.lines().next().unwrap_or_default());
+        assert!(started.elapsed() >= std::time::Duration::from_secs(25));
+        assert_eq!(count_comments(&app).await, 0);
         app.finish().await;
     }
 }

@@ -569,3 +569,40 @@ fn the_editor_command_adds_lists_and_removes_editors() {
     assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(1));
     assert_eq!(run(&["editor", "list"], "").1, "");
 }
+
+#[actix_web::test]
+async fn a_burst_of_failed_logins_is_bounded_and_every_429_says_when() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let rss = || {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status.lines().find(|l| l.starts_with(name)).map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            };
+            format!("{:?} {:?}", field("VmRSS"), field("VmHWM"))
+        };
+        let before = rss();
+        let browsers: Vec<Browser> = (0..40).map(|_| Browser::new(&app)).collect();
+        let emails: Vec<String> = (0..40).map(|i| format!("nobody{i}@example.com")).collect();
+        let attempts = browsers.iter().zip(&emails).map(|(b, email)| login(b, email, "wrong password, sorry"));
+        let pages = futures_util::future::join_all(attempts).await;
+        eprintln!("{backend:?}: memory before {before}, after {}", rss());
+        for page in &pages {
+            assert!([401, 429].contains(&page.status), "{}", page.status);
+            if page.status == 429 {
+                let wait: i64 = page.header("retry-after").unwrap().parse().unwrap();
+                assert!(wait >= 1);
+            }
+        }
+        // The address is locked after twenty failures (a few more may be in
+        // flight when it is): the rest are refused without hashing.
+        assert!(
+            pages.iter().filter(|p| p.status == 429).count() >= 15,
+            "{:?}",
+            pages.iter().map(|p| p.status).collect::<Vec<_>>()
+        );
+        assert!(pages.iter().filter(|p| p.status == 401).count() >= 1);
+        app.finish().await;
+    }
+}
