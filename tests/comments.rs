@@ -871,3 +871,28 @@ async fn a_body_that_trickles_in_times_out() {
         app.finish().await;
     }
 }
+
+#[actix_web::test]
+async fn a_deeply_nested_comment_is_refused_before_rendering_with_its_text_kept() {
+    for backend in backends().await {
+        let (app, _f) = start(backend, relaxed()).await;
+        let b = Browser::new(&app);
+        // 50 KB of lists in lists on one line: 20,000 levels, which the HTML
+        // sanitiser would take seconds over if it were ever rendered.
+        let deep = format!("{}end", "1. - ".repeat(10_000));
+        let started = std::time::Instant::now();
+        let page = b.comment(LIST, &ana(&deep)).await;
+        let took = started.elapsed();
+        assert_eq!(page.status, 422, "{}", page.body);
+        let error = page.texts("#comment-error");
+        assert!(error[0].contains("16 levels"), "{error:?}");
+        assert_eq!(page.texts("textarea#comment"), vec![deep.as_str()]);
+        assert_eq!(count_comments(&app).await, 0);
+        // Generous: a refusal is a parse and a page, well under a second even unoptimised.
+        assert!(took.as_secs_f64() < 5.0, "{took:?}");
+        // Sixteen levels, as deep as any writer goes, are fine.
+        let fine = format!("{}fine", "> ".repeat(16));
+        assert!(comment_id(&b.comment(LIST, &ana(&fine)).await) > 0);
+        app.finish().await;
+    }
+}

@@ -102,6 +102,12 @@ impl CommentInput {
         check("email", &self.email, Some("Please enter your email address. It is never published."), MAX_EMAIL);
         check("url", &self.url, None, MAX_URL);
         check("comment", &self.comment, Some(NO_COMMENT), MAX_COMMENT);
+        // Before anything renders it: text nested past the limits is refused.
+        if !errors.contains_key("comment")
+            && let Some(e) = super::markdown::nesting_error(&self.comment)
+        {
+            errors.insert("comment", e);
+        }
         if !errors.contains_key("email") && !valid_email(self.email.trim()) {
             errors.insert("email", "This does not look like an email address (name@example.com).".into());
         }
@@ -164,7 +170,9 @@ pub fn check_comment(text: &str, invalid_utf8: bool) -> Result<(), String> {
     if invalid_utf8 {
         return Err(INVALID_UTF8.into());
     }
-    field_error(text, Some(NO_COMMENT), MAX_COMMENT).map_or(Ok(()), Err)
+    field_error(text, Some(NO_COMMENT), MAX_COMMENT)
+        .or_else(|| super::markdown::nesting_error(text))
+        .map_or(Ok(()), Err)
 }
 
 const INVALID_UTF8: &str = "This contains bytes that are not valid text (UTF-8). Please retype it.";

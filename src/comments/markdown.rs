@@ -3,9 +3,12 @@
 //! mailto with `rel="nofollow ugc noopener"`.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::content::markdown::nesting;
 
 static POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> =
@@ -21,12 +24,24 @@ static POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Renders and sanitises a comment body.
+/// The parser's events for a comment, raw HTML already made text, with
+/// their byte ranges: what [`render`] renders and [`nesting_error`] judges.
+fn events(text: &str) -> impl Iterator<Item = (Event<'_>, Range<usize>)> {
+    Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).into_offset_iter().map(|(e, range)| {
+        let e = match e {
+            // Raw HTML is shown as the text it is.
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            e => e,
+        };
+        (e, range)
+    })
+}
+
+/// Renders and sanitises a comment body. Anything nested past the limits
+/// of [`nesting`] is flattened first, so that no text, validated or not,
+/// takes more than linear time or makes more than a few times its size.
 pub fn render(text: &str) -> String {
-    let options = Options::ENABLE_STRIKETHROUGH;
-    let events = Parser::new_ext(text, options).map(|e| match e {
-        // Raw HTML is shown as the text it is.
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+    let events = nesting::flatten(events(text), text.len()).map(|(e, _)| match e {
         // Images become their alt text.
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text("".into()),
         // Headings become paragraphs.
@@ -37,6 +52,18 @@ pub fn render(text: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     POLICY.clean(&html).to_string()
+}
+
+/// Why a comment nests too deeply to be accepted, for the form: the comment
+/// validation calls this before anything is rendered.
+pub fn nesting_error(text: &str) -> Option<String> {
+    let excess = nesting::scan_events(text, events(text)).excess?;
+    Some(format!(
+        "This nests {} more than {} levels deep (line {}). Please keep it shallower.",
+        excess.kind.what(),
+        excess.kind.limit(),
+        excess.line
+    ))
 }
 
 /// How many links a comment holds (two or more hold it for moderation).

@@ -18,6 +18,7 @@
 //! | `entry-in-list` | error | an entry heading inside a bullet list or quote |
 //! | `mojibake` | error | UTF-8 read as Windows-1252 (`â€™`, `Ã©`), `””` for a dash, `�` |
 //! | `control-char` | error | C0 (but tab, newline, CR), DEL, C1 or NUL |
+//! | `nesting` | error | quotes or lists over 16 deep, emphasis or links over 32, raw HTML over 32 |
 //! | `spam` | warning | a spam token of the blocklist |
 //! | `unknown-link` | warning | `/articles/x`, `/soundtracks/x`, `/people/x`, `/tags/x`, `person:x` leading nowhere |
 //! | `heading-without-record` | warning | a heading at the entries' level that names a film but carries no record |
@@ -33,6 +34,8 @@
 mod faq;
 /// Names and titles spelt differently from the records an article uses.
 mod names;
+/// Markdown nested past the renderer's limits.
+mod nesting;
 /// Printing a report for people (with excerpts) or tools (JSON); the command.
 mod output;
 /// Entries and their numbering, internal links, headings that look like entries.
@@ -193,6 +196,7 @@ fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Ve
     problems.extend(structure::links(a, &src, ctx));
     problems.extend(faq::check(a, &src, ctx));
     problems.extend(names::check(a, &src, ctx));
+    problems.extend(nesting::check(a, &src));
     (problems, structure::unknown_records(a, &src, ctx))
 }
 

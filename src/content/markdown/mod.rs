@@ -10,6 +10,8 @@
 //! and stored. Alongside it come what the check needs: the outline, every
 //! link, and the structure errors found on the way ([`Issue`]).
 
+/// How deeply Markdown nests; flattening past the limits keeps rendering linear.
+pub mod nesting;
 mod parse;
 
 use serde::{Deserialize, Serialize};
@@ -282,14 +284,18 @@ pub fn render(body: &str, style: ListStyle, order: ListOrder) -> Rendered {
 
 /// Ranks 1..N within each group, in document order (N..1 for a countdown).
 fn number(out: &mut Rendered, groups: &[Option<usize>], order: ListOrder) {
-    let mut seen: Vec<Option<usize>> = Vec::new();
-    for g in groups {
-        if !seen.contains(g) {
-            seen.push(*g);
-        }
+    // Members of each group in document order, groups in order of first
+    // appearance: one pass, however many groups there are.
+    let mut order_of: std::collections::HashMap<Option<usize>, usize> = std::collections::HashMap::new();
+    let mut by_group: Vec<Vec<usize>> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let k = *order_of.entry(*g).or_insert_with(|| {
+            by_group.push(Vec::new());
+            by_group.len() - 1
+        });
+        by_group[k].push(i);
     }
-    for g in seen {
-        let members: Vec<usize> = (0..groups.len()).filter(|&i| groups[i] == g).collect();
+    for members in by_group {
         let n = members.len();
         for (k, &i) in members.iter().enumerate() {
             let rank = match order {

@@ -2,7 +2,7 @@
 //! the headings of the outline, rewrite `soundtrack:` and `person:` links,
 //! and note every heading, link and misplaced entry on the way.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -65,7 +65,7 @@ pub(super) fn split<'a>(body: &'a str, out: &mut Rendered) -> Vec<Chunk<'a>> {
     let mut heading: Option<RawHeading<'a>> = None;
     let mut containers: Vec<Container> = Vec::new();
     let mut lists: Vec<bool> = Vec::new(); // open lists: numbered or not
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    for (event, range) in super::nesting::flatten(Parser::new_ext(body, options()).into_offset_iter(), body.len()) {
         match event {
             Event::Start(Tag::List(first)) => {
                 lists.push(first.is_some());
@@ -199,6 +199,10 @@ fn level_number(level: HeadingLevel) -> u8 {
 #[derive(Default)]
 pub(super) struct Ids {
     used: HashSet<String>,
+    /// The last suffix given for each base: ids are never freed, so the
+    /// search for a free one resumes there (a thousand `## Notes` would
+    /// otherwise take a million tries).
+    last: HashMap<String, usize>,
 }
 
 impl Ids {
@@ -210,12 +214,13 @@ impl Ids {
             Some(id) => id,
             None => Some(slugify(text)).filter(|s| !s.is_empty()).unwrap_or_else(|| "section".into()),
         };
-        let mut id = base.clone();
-        let mut n = 0;
+        let mut n = self.last.get(&base).copied().unwrap_or(0);
+        let mut id = if n == 0 { base.clone() } else { format!("{base}-{n}") };
         while self.used.contains(&id) {
             n += 1;
             id = format!("{base}-{n}");
         }
+        self.last.insert(base, n);
         self.used.insert(id.clone());
         id
     }

@@ -1,0 +1,19 @@
+//! Markdown nested past the renderer's limits (`nesting`): quotes and lists
+//! more than 16 deep, emphasis and links more than 32, raw HTML more than
+//! 32. The renderer flattens such text to stay fast, so the page would not
+//! show what was written: an error, so the file is never imported or
+//! published as it stands.
+
+use crate::content::markdown::{nesting, options};
+use crate::content::{Article, Problem, Source};
+
+/// The first place the body nests too deeply, if any.
+pub(super) fn check(a: &Article, src: &Source<'_>) -> Option<Problem> {
+    let excess = nesting::scan(&a.body, options()).excess?;
+    let message = format!(
+        "nesting: {} nest more than {} levels deep; the page would flatten them: keep them shallower",
+        excess.kind.what(),
+        excess.kind.limit()
+    );
+    Some(src.error(a.body_offset + excess.offset, "nesting", message))
+}
