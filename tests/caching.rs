@@ -166,4 +166,3 @@ async fn a_comment_through_one_node_shows_on_the_other_and_only_where_it_belongs
         one.finish().await;
     }
 }
-
