@@ -105,6 +105,24 @@ pub enum Command {
     /// Manage the editors who can log in to `/editor`.
     #[command(subcommand)]
     Editor(EditorCommand),
+    /// Write a large generated archive into the database (load tests).
+    DemoData(DemoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many lists to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub articles: usize,
+    /// How many comments, spread over the published lists.
+    #[arg(long, default_value_t = 20_000)]
+    pub comments: usize,
+    /// How many soundtrack records; a fifth of `--articles` (at least 50) when omitted.
+    #[arg(long)]
+    pub records: Option<usize>,
+    /// The same seed gives the same archive.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod comments;
+pub mod demo;
 pub mod editors;
 pub mod export;
 pub mod import;
