@@ -114,6 +114,8 @@ pub enum Command {
     /// Copy the SQLite database to a file while the site keeps serving
     /// (for PostgreSQL use `pg_dump`).
     Backup(BackupArgs),
+    /// Write a large generated archive into the database (load tests).
+    DemoData(DemoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -121,6 +123,22 @@ pub struct BackupArgs {
     /// The file to write; it must not exist yet.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many lists to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub articles: usize,
+    /// How many comments, spread over the published lists.
+    #[arg(long, default_value_t = 20_000)]
+    pub comments: usize,
+    /// How many soundtrack records; a fifth of `--articles` (at least 50) when omitted.
+    #[arg(long)]
+    pub records: Option<usize>,
+    /// The same seed gives the same archive.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Args)]

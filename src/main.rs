@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cuesheet::auth;
-use cuesheet::config::{Cli, Command, EditorCommand, Settings};
+use cuesheet::config::{Cli, Command, DemoArgs, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::export::export_dir;
@@ -91,7 +91,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::DemoData(args) => demo_data(&settings, &args).await,
     }
+}
+
+/// `cuesheet demo-data`: generates the archive with a progress bar on a terminal.
+async fn demo_data(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let db = Db::connect(&settings.database_url).await?;
+    let opts = db::demo::Options {
+        articles: args.articles,
+        comments: args.comments,
+        records: args.records.unwrap_or((args.articles / 5).max(50)),
+        seed: args.seed,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let style =
+            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} rows ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        indicatif::ProgressBar::new(opts.units()).with_style(style)
+    });
+    let started = std::time::Instant::now();
+    let summary = db::demo::generate(&db, &opts, &mut |n| {
+        if let Some(bar) = &bar {
+            bar.inc(n);
+        }
+    })
+    .await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "generated {} records, {} people, {} tags, {} articles with {} entries, {} comments in {:.1} s",
+        summary.records,
+        summary.people,
+        summary.tags,
+        summary.articles,
+        summary.entries,
+        summary.comments,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitCode> {

@@ -409,3 +409,12 @@ order by 1";
 pub async fn sitemap(db: &Db, now: i64) -> Result<Vec<SitemapRow>> {
     sqlx::query_as(SITEMAP).bind(now).fetch_all(&db.pool).await
 }
+
+const EXISTING_IN: &str = "select slug from articles where id <> $1 and slug in ({list})";
+
+/// Which of these slugs are articles other than `except` (any status).
+pub async fn existing_slugs(db: &Db, except: Option<i64>, slugs: &[String]) -> Result<Vec<String>> {
+    // Ids start at 1, so 0 excludes nothing.
+    let rows: Vec<(String,)> = super::fetch_list(db, EXISTING_IN, Some(except.unwrap_or(0)), slugs).await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}

@@ -37,12 +37,54 @@ order by c.soundtrack_id, c.role, c.position";
 const TRACKS: &str = "select soundtrack_id, title, artist, note from tracks order by soundtrack_id, position";
 const FACTS: &str = "select soundtrack_id, body from facts order by soundtrack_id, position";
 
+const RECORDS_IN: &str = "
+select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary
+from soundtracks where slug in ({list}) order by slug";
+const CREDITS_IN: &str = "
+select c.soundtrack_id, c.role, p.name from credits c join people p on p.id = c.person_id
+where c.soundtrack_id in (select id from soundtracks where slug in ({list}))
+order by c.soundtrack_id, c.role, c.position";
+const TRACKS_IN: &str = "
+select soundtrack_id, title, artist, note from tracks
+where soundtrack_id in (select id from soundtracks where slug in ({list}))
+order by soundtrack_id, position";
+const FACTS_IN: &str = "
+select soundtrack_id, body from facts
+where soundtrack_id in (select id from soundtracks where slug in ({list}))
+order by soundtrack_id, position";
+
+type CreditRow = (i64, String, String);
+type TrackRow = (i64, String, Option<String>, Option<String>);
+type FactRow = (i64, String);
+
 /// Every record, by slug.
 pub async fn records(db: &Db) -> Result<Vec<Record>> {
     let rows: Vec<RecordRow> = sqlx::query_as(RECORDS).fetch_all(&db.pool).await?;
-    let credits: Vec<(i64, String, String)> = sqlx::query_as(CREDITS).fetch_all(&db.pool).await?;
-    let tracks: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(TRACKS).fetch_all(&db.pool).await?;
-    let facts: Vec<(i64, String)> = sqlx::query_as(FACTS).fetch_all(&db.pool).await?;
+    let credits: Vec<CreditRow> = sqlx::query_as(CREDITS).fetch_all(&db.pool).await?;
+    let tracks: Vec<TrackRow> = sqlx::query_as(TRACKS).fetch_all(&db.pool).await?;
+    let facts: Vec<FactRow> = sqlx::query_as(FACTS).fetch_all(&db.pool).await?;
+    Ok(assemble(rows, credits, tracks, facts))
+}
+
+/// The records with these slugs (those that exist), by slug: four queries
+/// however many there are.
+pub async fn records_by_slugs(db: &Db, slugs: &[String]) -> Result<Vec<Record>> {
+    let rows: Vec<RecordRow> = super::fetch_list(db, RECORDS_IN, None, slugs).await?;
+    let credits: Vec<CreditRow> = super::fetch_list(db, CREDITS_IN, None, slugs).await?;
+    let tracks: Vec<TrackRow> = super::fetch_list(db, TRACKS_IN, None, slugs).await?;
+    let facts: Vec<FactRow> = super::fetch_list(db, FACTS_IN, None, slugs).await?;
+    let mut records = assemble(rows, credits, tracks, facts);
+    records.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Ok(records)
+}
+
+/// One record by slug.
+pub async fn record(db: &Db, slug: &str) -> Result<Option<Record>> {
+    Ok(records_by_slugs(db, &[slug.to_owned()]).await?.pop())
+}
+
+/// Records from their rows, in the order of `rows`.
+fn assemble(rows: Vec<RecordRow>, credits: Vec<CreditRow>, tracks: Vec<TrackRow>, facts: Vec<FactRow>) -> Vec<Record> {
     let mut by_id: HashMap<i64, Record> = HashMap::new();
     let mut order = Vec::with_capacity(rows.len());
     for r in rows {
@@ -94,7 +136,7 @@ pub async fn records(db: &Db) -> Result<Vec<Record>> {
             r.facts.push(body);
         }
     }
-    Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).collect())
+    order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
 }
 
 /// One article as a `content/articles/<slug>.md` file holds it.

@@ -35,3 +35,11 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Person>> {
 pub async fn works(db: &Db, person_id: i64) -> Result<Vec<Work>> {
     sqlx::query_as(WORKS).bind(person_id).fetch_all(&db.pool).await
 }
+
+const EXISTING_IN: &str = "select slug from people where slug in ({list})";
+
+/// Which of these slugs are people some record credits.
+pub async fn existing_slugs(db: &Db, slugs: &[String]) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = super::fetch_list(db, EXISTING_IN, None, slugs).await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}

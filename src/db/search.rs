@@ -72,6 +72,12 @@ async fn index_article_text(
     markdown: &str,
     published_at: Option<i64>,
 ) -> Result<()> {
+    let body = article_text(description, markdown);
+    upsert(tx, "article", id, slug, title, &body, published_at).await
+}
+
+/// The searchable text of an article: its standfirst, then the body's text.
+pub fn article_text(description: &str, markdown: &str) -> String {
     let mut body = description.to_owned();
     for e in Parser::new_ext(markdown, crate::content::markdown::options()) {
         match e {
@@ -80,7 +86,7 @@ async fn index_article_text(
             _ => {}
         }
     }
-    upsert(tx, "article", id, slug, title, &body, published_at).await
+    body
 }
 
 const COVERAGE: &str = "
@@ -119,6 +125,12 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
 
 /// Indexes a record: album and film titles, people, tracks and facts.
 pub async fn index_record(tx: &mut sqlx::AnyConnection, id: i64, r: &Record) -> Result<()> {
+    let (title, body) = record_text(r);
+    upsert(tx, "record", id, &r.slug, &title, &body, Some(0)).await
+}
+
+/// The searchable title and text of a record.
+pub fn record_text(r: &Record) -> (String, String) {
     let mut parts: Vec<&str> = vec![&r.film.title];
     parts.extend(r.credits().into_iter().map(|(_, name)| name));
     for t in &r.tracks {
@@ -129,7 +141,7 @@ pub async fn index_record(tx: &mut sqlx::AnyConnection, id: i64, r: &Record) -> 
     parts.extend(r.summary.as_deref());
     parts.extend(r.facts.iter().map(String::as_str));
     let title = format!("{} ({}): {}", r.film.title, r.film.year, r.title);
-    upsert(tx, "record", id, &r.slug, &title, &parts.join(" · "), Some(0)).await
+    (title, parts.join(" · "))
 }
 
 /// Removes an article's or record's row.

@@ -104,11 +104,33 @@ pub async fn card(db: &Db, slug: &str) -> Result<Option<Card>> {
     Ok(load_cards(db, &BY_ID, id).await?.remove(&id))
 }
 
+const BY_SLUGS: [&str; 4] = card_queries!("(select id from soundtracks where slug in ({list}))");
+
+/// The cards of the records with these slugs (those that exist), by
+/// soundtrack id: four queries however many there are.
+pub async fn cards_by_slugs(db: &Db, slugs: &[String]) -> Result<HashMap<i64, Card>> {
+    let records: Vec<Soundtrack> = super::fetch_list(db, BY_SLUGS[0], None, slugs).await?;
+    let credits: Vec<Credit> = super::fetch_list(db, BY_SLUGS[1], None, slugs).await?;
+    let tracks: Vec<Track> = super::fetch_list(db, BY_SLUGS[2], None, slugs).await?;
+    let facts: Vec<Fact> = super::fetch_list(db, BY_SLUGS[3], None, slugs).await?;
+    Ok(assemble(records, credits, tracks, facts))
+}
+
 async fn load_cards(db: &Db, sql: &[&'static str; 4], key: i64) -> Result<HashMap<i64, Card>> {
     let records: Vec<Soundtrack> = sqlx::query_as(sql[0]).bind(key).fetch_all(&db.pool).await?;
     let credits: Vec<Credit> = sqlx::query_as(sql[1]).bind(key).fetch_all(&db.pool).await?;
     let tracks: Vec<Track> = sqlx::query_as(sql[2]).bind(key).fetch_all(&db.pool).await?;
     let facts: Vec<Fact> = sqlx::query_as(sql[3]).bind(key).fetch_all(&db.pool).await?;
+    Ok(assemble(records, credits, tracks, facts))
+}
+
+/// Cards from their rows.
+fn assemble(
+    records: Vec<Soundtrack>,
+    credits: Vec<Credit>,
+    tracks: Vec<Track>,
+    facts: Vec<Fact>,
+) -> HashMap<i64, Card> {
     let mut cards: HashMap<i64, Card> = records
         .into_iter()
         .map(|s| (s.id, Card { soundtrack: s, credits: Vec::new(), tracks: Vec::new(), facts: Vec::new() }))
@@ -128,7 +150,7 @@ async fn load_cards(db: &Db, sql: &[&'static str; 4], key: i64) -> Result<HashMa
             card.facts.push(f.body);
         }
     }
-    Ok(cards)
+    cards
 }
 
 /// A record in the A–Z index.
@@ -306,6 +328,28 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
     }
     tx.commit().await?;
     Ok(deleted.is_some())
+}
+
+/// A record's slug, album title and film title.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Titles {
+    pub slug: String,
+    pub title: String,
+    pub film_title: String,
+}
+
+const TITLES: &str = "select slug, title, film_title from soundtracks";
+
+/// The titles of every record: what the content check compares headings with.
+pub async fn titles(db: &Db) -> Result<Vec<Titles>> {
+    sqlx::query_as(TITLES).fetch_all(&db.pool).await
+}
+
+const IDS_IN: &str = "select slug, id from soundtracks where slug in ({list})";
+
+/// The ids of the records with these slugs (those that exist).
+pub async fn ids_by_slugs(db: &Db, slugs: &[String]) -> Result<HashMap<String, i64>> {
+    Ok(super::fetch_list::<(String, i64)>(db, IDS_IN, None, slugs).await?.into_iter().collect())
 }
 
 /// Every record's id by slug.

@@ -42,3 +42,15 @@ pub async fn of_article(db: &Db, article_id: i64) -> Result<Vec<Tag>> {
 pub async fn all(db: &Db, now: i64) -> Result<Vec<TagCount>> {
     sqlx::query_as(ALL).bind(now).fetch_all(&db.pool).await
 }
+
+const USED_IN: &str = "
+select t.slug from tags t
+where t.slug in ({list})
+  and exists (select 1 from article_tags at where at.tag_id = t.id and at.article_id <> $1)";
+
+/// Which of these slugs are tags of an article other than `except`.
+pub async fn used_slugs(db: &Db, except: Option<i64>, slugs: &[String]) -> Result<Vec<String>> {
+    // Ids start at 1, so 0 excludes nothing.
+    let rows: Vec<(String,)> = super::fetch_list(db, USED_IN, Some(except.unwrap_or(0)), slugs).await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}

@@ -86,6 +86,30 @@ impl Context {
         self.names.insert(r.slug.clone(), names);
     }
 
+    /// A record that exists, known by its album and film titles only: enough
+    /// to tell a heading that names its film; [`Context::add_record`] adds
+    /// the rest for the records an article uses.
+    pub fn add_record_titles(&mut self, slug: &str, album: &str, film: &str) {
+        self.records.insert(slug.to_owned());
+        let names = RecordNames {
+            film: film.to_owned(),
+            album: strip_brackets(album).split(": ").map(|s| s.trim().to_owned()).collect(),
+            people: Vec::new(),
+            tracks: Vec::new(),
+        };
+        self.names.entry(slug.to_owned()).or_insert(names);
+    }
+
+    /// A person some record credits, by slug.
+    pub fn add_person(&mut self, slug: &str) {
+        self.people.insert(slug.to_owned());
+    }
+
+    /// A tag some article is filed under, by slug.
+    pub fn add_tag(&mut self, slug: &str) {
+        self.tags.insert(slug.to_owned());
+    }
+
     /// A record known to exist whose names are not known (an unreadable file).
     pub fn add_record_slug(&mut self, slug: &str) {
         self.records.insert(slug.to_owned());

@@ -195,16 +195,50 @@ struct Checked {
     errors: usize,
 }
 
-/// What exists around an article: every record and every other article.
-async fn context(db: &db::Db, except: Option<i64>) -> Result<Context> {
+/// What the check of one article needs of what exists around it, in a
+/// fixed number of queries however large the archive: every record's titles
+/// (a heading naming a film without its record is flagged), the whole of
+/// the records it uses or links, and which of the people, articles and tags
+/// it links exist. Other articles are `except` the one being edited.
+async fn context(db: &db::Db, except: Option<i64>, path: &FsPath, text: &str) -> Result<Context> {
     let mut ctx = Context::default();
-    for r in db::export::records(db).await? {
+    for t in db::soundtracks::titles(db).await? {
+        ctx.add_record_titles(&t.slug, &t.title, &t.film_title);
+    }
+    let Some(article) = crate::content::article::parse(path, text).0 else {
+        return Ok(ctx);
+    };
+    let mut wanted: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in article.rendered.references.iter().filter(|r| !r.slug.is_empty()) {
+        wanted.entry("soundtracks").or_default().push(r.slug.clone());
+    }
+    for link in &article.rendered.links {
+        let dest = link.dest.trim();
+        if let Some(slug) = dest.strip_prefix("person:") {
+            wanted.entry("people").or_default().push(slug.to_owned());
+        } else if let Some(path) = dest.strip_prefix('/').filter(|p| !p.starts_with('/')) {
+            let mut parts = path.split(['?', '#']).next().unwrap_or_default().split('/');
+            if let (Some(kind), Some(slug)) = (parts.next(), parts.next().filter(|s| !s.is_empty())) {
+                wanted.entry(kind).or_default().push(slug.to_owned());
+            }
+        }
+    }
+    for list in wanted.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let want = |kind: &str| wanted.get(kind).map_or(&[][..], Vec::as_slice);
+    for r in db::export::records_by_slugs(db, want("soundtracks")).await? {
         ctx.add_record(&r);
     }
-    for a in db::export::articles(db).await? {
-        if Some(a.id) != except {
-            ctx.add_article(&a.slug, &a.front.tags);
-        }
+    for slug in db::people::existing_slugs(db, want("people")).await? {
+        ctx.add_person(&slug);
+    }
+    for slug in db::articles::existing_slugs(db, except, want("articles")).await? {
+        ctx.add_article(&slug, &[]);
+    }
+    for slug in db::tags::used_slugs(db, except, want("tags")).await? {
+        ctx.add_tag(&slug);
     }
     Ok(ctx)
 }
@@ -215,8 +249,9 @@ async fn check(db: &db::Db, id: Option<i64>, slug: &str, front: &FrontMatter, bo
     let text = file.text().map_err(|e| Error::Internal(e.to_string()))?;
     let body_start = text.len() - body.len();
     let body_line = text[..body_start].matches('\n').count() + 1;
-    let ctx = context(db, id).await?;
-    let (article, problems) = check_article(FsPath::new(&format!("articles/{slug}.md")), &text, &ctx);
+    let path = format!("articles/{slug}.md");
+    let ctx = context(db, id, FsPath::new(&path), &text).await?;
+    let (article, problems) = check_article(FsPath::new(&path), &text, &ctx);
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let problems = problems
         .iter()
@@ -478,7 +513,8 @@ async fn write(
     front: &FrontMatter,
 ) -> Result<i64> {
     let db = &state.db;
-    let ids: HashMap<String, i64> = db::soundtracks::all_ids(db).await?;
+    let slugs: Vec<String> = a.rendered.entries.iter().map(|e| e.soundtrack.clone()).collect();
+    let ids: HashMap<String, i64> = db::soundtracks::ids_by_slugs(db, &slugs).await?;
     let now = db::now();
     let front_text = toml::to_string(front).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = db.begin_write().await?;
@@ -522,14 +558,10 @@ async fn preview(state: &AppState, form: &ArticleForm) -> Result<Vec<Part>> {
         toc: None,
     });
     let rendered = crate::content::markdown::render(&form.body, front.list, front.order);
-    let mut cards = Vec::new();
-    for e in &rendered.entries {
-        if let Some(c) = db::soundtracks::card(&state.db, &e.soundtrack).await? {
-            cards.push(c);
-        }
-    }
+    let slugs: Vec<String> = rendered.entries.iter().map(|e| e.soundtrack.clone()).collect();
+    let cards = db::soundtracks::cards_by_slugs(&state.db, &slugs).await?;
     let by_slug: HashMap<&str, &db::soundtracks::Card> =
-        cards.iter().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
+        cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
     Ok(parts(rendered.document.blocks, &by_slug).0)
 }
 

@@ -254,7 +254,7 @@ async fn existing(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse> {
-    let record = db::export::records(&state.db).await?.into_iter().find(|r| r.slug == slug).ok_or(Error::NotFound)?;
+    let record = db::export::record(&state.db, slug).await?.ok_or(Error::NotFound)?;
     let form = RecordForm::from_record(&record);
     render(req, state, editor, true, form, Feedback { notice, ..Feedback::default() }, status).await
 }
