@@ -642,7 +642,7 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
         ("finding-per-line", fill("The score isnâ€™t subtle, and lk21 [here](#nowhere).\n")),
         ("nul-bytes", nul),
         ("nul-per-line", fill("a\0b\n")),
-        ("one-long-line", fill("Ã© ")),
+        ("one-long-line", fill("isnâ€™t ")),
     ]
 }
 
@@ -684,4 +684,30 @@ fn five_megabyte_pathological_files_are_checked_in_under_two_seconds() {
         assert!(findings > 0, "{name}: the defects are found");
         assert!(took.as_secs_f64() < 2.0, "{name}: {took:?}");
     }
+}
+
+#[test]
+fn one_file_is_checked_against_its_tree() {
+    let f = base();
+    f.article("a", "A", UNRANKED, "## Jaws {soundtrack=jaws-1975}\n\nIt isnâ€™t subtle.\n");
+    f.article("b", "B", UNRANKED, "## Psycho {soundtrack=psycho-1960}\n\nStrings, only strings.\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_cuesheet")).arg("check").arg(f.file("articles/a.md")).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("a.md:8:7: error: mojibake"), "{stdout}");
+    assert!(stdout.contains("checked 1 file: 1 error, 0 warnings"), "{stdout}");
+    let out = Command::new(env!("CARGO_BIN_EXE_cuesheet")).arg("check").arg(f.file("articles/b.md")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the records of its tree are known: {}", text(&out.stdout));
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_one_encoding_error() {
+    let f = base();
+    let article = "+++\ntitle = \"A\"\n+++\nSome text about a score.\n";
+    let bytes: Vec<u8> = article.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(f.file("articles/a.md"), bytes).unwrap();
+    let all = findings(&f);
+    let codes: Vec<&str> = all.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["encoding"], "{all:#?}");
+    assert!(all[0].message.contains("UTF-16"), "{}", all[0]);
 }

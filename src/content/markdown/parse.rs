@@ -241,3 +241,19 @@ impl Ids {
         id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListOrder, ListStyle, render};
+
+    fn ids(body: &str) -> Vec<String> {
+        render(body, ListStyle::None, ListOrder::Ascending).outline.into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn explicit_ids_are_reserved_before_headings_are_numbered() {
+        assert_eq!(ids("## Credits\n\nA.\n\n## Who made it {#credits}\n\nB.\n"), ["credits-1", "credits"]);
+        assert_eq!(ids("## A\n\n## A\n\n## A-1\n\n## A\n"), ["a", "a-1", "a-1-1", "a-2"]);
+        assert_eq!(ids("## Top\n\n## X {#x}\n\n## Y {#x}\n"), ["top-1", "x", "x-1"]);
+    }
+}
