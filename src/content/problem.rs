@@ -2,6 +2,7 @@
 //! (`path:line:column: severity: message`) and carrying the source line it
 //! is on, so a reader sees the defect without opening the file.
 
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -79,15 +80,25 @@ impl fmt::Display for Problem {
 }
 
 /// A file being checked: turns byte offsets into located problems.
-#[derive(Debug, Clone, Copy)]
+///
+/// Locating must stay linear however many findings a file has: the line
+/// starts are indexed once (on first use) and looked up by binary search, and
+/// the character column is counted on from the previous finding when it is
+/// further along the same line (checks report in order), so a long line
+/// full of findings is not recounted from its start each time.
+#[derive(Debug, Clone)]
 pub struct Source<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    /// Byte offset of the start of every line.
+    lines: OnceCell<Vec<usize>>,
+    /// The last located `(offset, column)`, to count on from.
+    last: Cell<(usize, usize)>,
 }
 
 impl<'a> Source<'a> {
     pub fn new(path: &'a Path, text: &'a str) -> Self {
-        Self { path, text }
+        Self { path, text, lines: OnceCell::new(), last: Cell::new((0, 0)) }
     }
 
     pub fn error(&self, offset: usize, code: &'static str, message: impl Into<String>) -> Problem {
@@ -98,6 +109,33 @@ impl<'a> Source<'a> {
         self.at(offset, Severity::Warning, code, message)
     }
 
+    /// Line starts: after every `\n`, and after a `\r` not followed by one
+    /// (old Mac files end lines with CR alone, and Markdown reads it so).
+    fn starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        })
+    }
+
+    /// 0-based line index of a byte offset, and its line's byte range
+    /// (without the line ending).
+    fn locate(&self, offset: usize) -> (usize, usize, usize) {
+        let starts = self.starts();
+        let i = starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = starts[i];
+        let end = starts.get(i + 1).map_or(self.text.len(), |&next| next);
+        let line = &self.text.as_bytes()[start..end];
+        let trimmed = line.len() - line.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        (i, start, start + trimmed)
+    }
+
     /// A problem at byte `offset` (clamped to the text, moved back to a
     /// character boundary).
     pub fn at(&self, offset: usize, severity: Severity, code: &'static str, message: impl Into<String>) -> Problem {
@@ -105,14 +143,18 @@ impl<'a> Source<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
-        let line = self.text[..start].bytes().filter(|&b| b == b'\n').count() + 1;
-        let column = self.text[start..offset].chars().count();
-        let (excerpt, caret) = excerpt(self.text[start..end].trim_end_matches('\r'), column);
+        let (index, start, end) = self.locate(offset);
+        let (last_offset, last_column) = self.last.get();
+        let column = if last_offset >= start && last_offset <= offset {
+            last_column + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[start..offset].chars().count()
+        };
+        self.last.set((offset, column));
+        let (excerpt, caret) = excerpt(self.text, start, end.max(offset), offset, column);
         Problem {
             path: self.path.to_path_buf(),
-            line,
+            line: index + 1,
             column: column + 1,
             severity,
             code,
@@ -138,42 +180,56 @@ impl<'a> Source<'a> {
 
     /// The 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
-        self.text.bytes().take(offset).filter(|&b| b == b'\n').count() + 1
+        self.locate(offset.min(self.text.len())).0 + 1
     }
 
     /// Byte offset of the first non-blank character of a 1-based line (the
     /// line's end if it is blank; the text's end past the last line).
     pub fn line_offset(&self, line: usize) -> usize {
-        let mut offset = 0;
-        for (i, l) in self.text.split_inclusive('\n').enumerate() {
-            if i + 1 == line {
-                return offset + (l.len() - l.trim_start().len()).min(l.trim_end().len());
-            }
-            offset += l.len();
-        }
-        self.text.len()
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.starts().get(i)) else { return self.text.len() };
+        let (_, _, end) = self.locate(start);
+        let l = &self.text[start..end];
+        start + (l.len() - l.trim_start().len())
     }
 }
 
 /// Longest excerpt shown, in characters.
 const EXCERPT_WIDTH: usize = 100;
 
-/// The line around `column` (0-based characters): leading and trailing blanks
-/// cut, a window of [`EXCERPT_WIDTH`] characters around the column on long
-/// lines, control characters drawn as visible symbols.
-fn excerpt(line: &str, column: usize) -> (String, Option<usize>) {
-    let chars: Vec<char> = line.chars().collect();
-    let column = column.min(chars.len());
-    let mut start = chars.iter().take_while(|c| c.is_whitespace()).count().min(column);
-    let mut end = chars.len();
-    while end > column + 1 && chars[end - 1].is_whitespace() {
-        end -= 1;
+/// The line `text[start..end]` around byte `offset` (at character `column`
+/// of the line): leading and trailing blanks cut, a window of
+/// [`EXCERPT_WIDTH`] characters around the column on long lines, control
+/// characters drawn as visible symbols. Only a window of bytes around the
+/// offset is read, so a megabyte-long line costs no more than a short one.
+fn excerpt(text: &str, start: usize, end: usize, offset: usize, column: usize) -> (String, Option<usize>) {
+    // Four bytes per character at most: this window holds every character shown.
+    let reach = EXCERPT_WIDTH * 4;
+    let mut from = offset.saturating_sub(reach).max(start);
+    while !text.is_char_boundary(from) {
+        from += 1;
     }
-    let (mut before, mut after) = (false, false);
+    let mut to = (offset + reach).min(end);
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let cut_before = from > start;
+    let cut_after = to < end;
+    let chars: Vec<char> = text[from..to].chars().collect();
+    let skipped = column - text[from..offset].chars().count();
+    let column = column - skipped;
+    let column = column.min(chars.len());
+    let mut start = if cut_before { 0 } else { chars.iter().take_while(|c| c.is_whitespace()).count().min(column) };
+    let mut end = chars.len();
+    if !cut_after {
+        while end > column + 1 && chars[end - 1].is_whitespace() {
+            end -= 1;
+        }
+    }
+    let (mut before, mut after) = (cut_before, cut_after);
     if end - start > EXCERPT_WIDTH {
         let to = (column.saturating_sub(EXCERPT_WIDTH / 3).max(start) + EXCERPT_WIDTH).min(end);
         let from = to - EXCERPT_WIDTH;
-        (before, after) = (from > start, to < end);
+        (before, after) = (before || from > start, after || to < end);
         (start, end) = (from, to);
     }
     let shown: String = chars[start..end].iter().map(|&c| visible(c)).collect();

@@ -6,15 +6,15 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
+use super::body::Body;
 use super::{Context, plain};
-use crate::content::markdown;
 use crate::content::{Article, Problem, Source};
 
 /// Words of the subject itself, matched as prefixes (`soundtracks`,
 /// `composer`, `orchestral`).
-const TOPIC: [&str; 36] = [
+const TOPIC: &[&str] = &[
     "soundtrack",
     "score",
     "scoring",
@@ -51,11 +51,53 @@ const TOPIC: [&str; 36] = [
     "diegetic",
     "leitmotif",
     "concert",
+    // The craft's own terms: questions a film-music FAQ really asks.
+    "ostinat",
+    "shepard",
+    "mickey",
+    "mousing",
+    "stinger",
+    "underscor",
+    "spotting",
+    "motif",
+    "overture",
+    "chord",
+    "harmon",
+    "tempo",
+    "rhythm",
+    "instrument",
+    "violin",
+    "cello",
+    "drum",
+    "percuss",
+    "choir",
+    "choral",
+    "vocal",
+    "singing",
+    "crescendo",
+    "fanfare",
+    "needle",
+    "foley",
+    "licens",
+    "royalt",
+    "whistl",
+    "trailer",
+    "montage",
+    "audio",
+    "string",
+    "brass",
+    "playlist",
+    "remix",
+    "sampl",
+    "temp-track",
 ];
 
 /// Short topic words, matched whole (with a plural `s`).
-const TOPIC_WORDS: [&str; 14] =
-    ["band", "cue", "tune", "jazz", "rock", "pop", "punk", "disco", "folk", "blues", "rap", "opera", "genre", "hit"];
+const TOPIC_WORDS: &[&str] = &[
+    "band", "cue", "tune", "jazz", "rock", "pop", "punk", "disco", "folk", "blues", "rap", "opera", "genre", "hit",
+    "temp", "mix", "sync", "key", "bpm", "beat", "loop", "hum", "tone", "horn", "bass", "note", "sing", "sung",
+    "credit",
+];
 
 /// Words too common to tie a question to a record (`Time` is a track of Inception).
 const COMMON: [&str; 40] = [
@@ -64,23 +106,38 @@ const COMMON: [&str; 40] = [
     "make", "many", "more", "most", "much", "never", "night", "only", "over", "some", "take", "that", "time",
 ];
 
-pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
+pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
     let outline = &a.rendered.outline;
+    // Every FAQ section as (heading index, end offset); the questions
+    // written in paragraphs are gathered once, in order, and handed out by
+    // offset, so a thousand FAQ sections cost one pass.
+    let sections: Vec<(usize, usize)> = outline
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| is_faq(&h.text))
+        .map(|(i, h)| {
+            let end = outline[i + 1..].iter().find(|n| n.level <= h.level).map_or(a.body.len(), |n| n.offset);
+            (i, end)
+        })
+        .collect();
+    if sections.is_empty() {
+        return Vec::new();
+    }
+    let vocabulary = vocabulary(a, ctx);
+    let written = written_questions(body);
     let mut out = Vec::new();
-    for (i, h) in outline.iter().enumerate() {
-        let title = h.text.to_lowercase();
-        if !(title.contains("faq") || title.contains("frequently asked questions")) {
-            continue;
-        }
-        let vocabulary = vocabulary(a, ctx);
-        let rest = &outline[i + 1..];
-        let end = rest.iter().find(|n| n.level <= h.level).map_or(a.body.len(), |n| n.offset);
-        let mut questions: Vec<(usize, String)> =
-            rest.iter().take_while(|n| n.level > h.level).map(|n| (n.offset, n.text.clone())).collect();
-        questions.extend(written_questions(&a.body, h.offset, end));
+    for (i, end) in sections {
+        let h = &outline[i];
+        let mut questions: Vec<(usize, &str)> = outline[i + 1..]
+            .iter()
+            .take_while(|n| n.level > h.level && !is_faq(&n.text))
+            .map(|n| (n.offset, n.text.as_str()))
+            .collect();
+        let from = written.partition_point(|(at, _)| *at < h.offset);
+        questions.extend(written[from..].iter().take_while(|(at, _)| *at < end).map(|(at, q)| (*at, q.as_str())));
         let mut seen = HashSet::new();
         for (offset, q) in questions {
-            if seen.insert(q.clone()) && !on_topic(&q, &vocabulary) {
+            if seen.insert(q) && !on_topic(q, &vocabulary) {
                 let message = format!(
                     "FAQ question `{q}` mentions nothing from this article or its records: boilerplate? answer what readers of this list ask"
                 );
@@ -91,16 +148,21 @@ pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem
     out
 }
 
-/// Lines of paragraphs and list items between `start` and `end` that are
-/// questions (bold or not): a question may share its paragraph with its
-/// answer, as in the source article.
-fn written_questions(body: &str, start: usize, end: usize) -> Vec<(usize, String)> {
+fn is_faq(heading: &str) -> bool {
+    let title = heading.to_lowercase();
+    title.contains("faq") || title.contains("frequently asked questions")
+}
+
+/// Lines of paragraphs and list items that are questions (bold or not), in
+/// order: a question may share its paragraph with its answer, as in the
+/// source article.
+fn written_questions(body: &Body<'_>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     // Open blocks, each a list of (offset, text) lines.
     let mut open: Vec<Vec<(usize, String)>> = Vec::new();
-    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+    for (event, range) in &body.events {
         match event {
-            Event::Start(Tag::Paragraph | Tag::Item) if (start..end).contains(&range.start) => {
+            Event::Start(Tag::Paragraph | Tag::Item) => {
                 open.push(vec![(range.start, String::new())]);
             }
             Event::Text(t) | Event::Code(t) => {
@@ -108,7 +170,7 @@ fn written_questions(body: &str, start: usize, end: usize) -> Vec<(usize, String
                     if text.is_empty() {
                         *at = (*at).max(range.start);
                     }
-                    text.push_str(&t);
+                    text.push_str(t);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -125,6 +187,7 @@ fn written_questions(body: &str, start: usize, end: usize) -> Vec<(usize, String
             _ => {}
         }
     }
+    out.sort_by_key(|(at, _)| *at);
     out
 }
 

@@ -14,7 +14,8 @@
 //! | `no-entries` | error | `list = "ranked"/"unranked"` without entries |
 //! | `ranking` | error | `order = "countdown"` without ranks; ranks that would not run 1..N |
 //! | `rank-in-heading` | error | a heading that writes its own rank (`1.`, `#3`, `No. 2`) |
-//! | `list-numbered` | error | entries or sections numbered by a Markdown ordered list |
+//! | `entry-without-heading` | error | `{soundtrack=}` outside a heading; a body paragraph opening on another film's bold or quoted title |
+//! | `list-numbered` | error | entries or sections numbered by a Markdown list or by hand (`1.“Title”`, `(1)`, `IV.`) |
 //! | `entry-in-list` | error | an entry heading inside a bullet list or quote |
 //! | `mojibake` | error | UTF-8 read as Windows-1252 (`â€™`, `Ã©`), `””` for a dash, `�` |
 //! | `control-char` | error | C0 (but tab, newline, CR), DEL, C1 or NUL |
@@ -22,7 +23,11 @@
 //! | `spam` | warning | a spam token of the blocklist |
 //! | `unknown-link` | warning | `/articles/x`, `/soundtracks/x`, `/people/x`, `/tags/x`, `person:x` leading nowhere |
 //! | `heading-without-record` | warning | a heading at the entries' level that names a film but carries no record |
-//! | `misspelt-name` | warning | a near miss of a name or title of a record the article uses |
+//! | `misspelt-name` | warning | a near miss of a name of a record the article uses, or of a name the article spells elsewhere |
+//! | `entry-without-heading` | warning | a bold title line, or a paragraph about another record's film, in an entry's body |
+//! | `broken-anchor`, `empty-link`, `reversed-link`, `undefined-reference` | warning | links to no heading, to nothing, written back to front, to no definition |
+//! | `heading-level`, `duplicate-heading` | warning | a skipped heading level, sibling headings with one text |
+//! | `image-alt`, `table-columns` | warning | an image without alt text, a table row of the wrong width |
 //! | `faq-off-topic` | warning | an FAQ question about nothing in the article or its records |
 //! | `record-incomplete` | warning | a record whose card would credit nobody but the director, or list no track |
 //!
@@ -30,8 +35,14 @@
 //! refuses a tree with any error; [`check_article`] and [`check_record`]
 //! check one file against a [`Context`], for the editor desk.
 
+/// The body parsed once, for every check.
+mod body;
+/// Entries that lost their heading and joined the entry before them.
+mod entries;
 /// FAQ sections whose questions are about something else entirely.
 mod faq;
+/// What a Markdown linter checks: anchors, links, headings, images, tables.
+mod lint;
 /// Names and titles spelt differently from the records an article uses.
 mod names;
 /// Markdown nested past the renderer's limits.
@@ -69,6 +80,9 @@ pub(crate) struct RecordNames {
     pub film: String,
     pub album: Vec<String>,
     pub people: Vec<String>,
+    /// The director, composers and music supervisors: who a paragraph about
+    /// this film names.
+    pub makers: Vec<String>,
     pub tracks: Vec<String>,
 }
 
@@ -81,6 +95,13 @@ impl Context {
             film: r.film.title.clone(),
             album: strip_brackets(&r.title).split(": ").map(|s| s.trim().to_owned()).collect(),
             people: r.credits().iter().map(|(_, name)| name.trim().to_owned()).collect(),
+            makers: r
+                .credits()
+                .iter()
+                .filter(|(role, _)| matches!(*role, "director" | "composer" | "music_supervisor"))
+                .map(|(_, name)| name.trim().to_owned())
+                .filter(|name| !name.is_empty())
+                .collect(),
             tracks: r.tracks.iter().map(|t| strip_brackets(&t.title)).collect(),
         };
         self.names.insert(r.slug.clone(), names);
@@ -95,6 +116,7 @@ impl Context {
             film: film.to_owned(),
             album: strip_brackets(album).split(": ").map(|s| s.trim().to_owned()).collect(),
             people: Vec::new(),
+            makers: Vec::new(),
             tracks: Vec::new(),
         };
         self.names.entry(slug.to_owned()).or_insert(names);
@@ -186,10 +208,39 @@ pub fn check_tree_with(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Re
     Ok(Report { files: checked.files, problems })
 }
 
+/// Checks one file: against the tree it sits in (`articles/` or
+/// `soundtracks/` under a content folder), reporting only its own findings;
+/// a file outside such a tree is checked on its own, against nothing.
+pub fn check_file(path: &Path) -> Result<Report, LoadError> {
+    let folder = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    let tree = path.parent().and_then(Path::parent).filter(|_| matches!(folder, Some("articles" | "soundtracks")));
+    let mut problems = match tree {
+        Some(tree) => {
+            let report = check_tree(tree)?;
+            let same = |p: &Problem| {
+                p.path.file_name() == path.file_name()
+                    && p.path.parent().and_then(|d| d.file_name()) == path.parent().and_then(|d| d.file_name())
+            };
+            report.problems.into_iter().filter(same).collect()
+        }
+        None => match read(path)? {
+            Err(p) => vec![p],
+            Ok(text) if path.extension().is_some_and(|e| e == "toml") => check_record(path, &text).1,
+            Ok(text) => check_article(path, &text, &Context::default()).1,
+        },
+    };
+    sort(&mut problems);
+    Ok(Report { files: 1, problems })
+}
+
 /// Checks one article file against what exists around it. An article whose
 /// front matter could be read comes back too; it is publishable only if no
 /// problem is an error.
 pub fn check_article(path: &Path, text: &str, ctx: &Context) -> (Option<Article>, Vec<Problem>) {
+    if let Some(p) = utf16(path, text) {
+        return (None, vec![p]);
+    }
+    let text = &line_ends(text);
     let (article, mut problems) = article::parse(path, text);
     problems.extend(text::check(&Source::new(path, text)));
     if let Some(a) = &article {
@@ -202,6 +253,10 @@ pub fn check_article(path: &Path, text: &str, ctx: &Context) -> (Option<Article>
 
 /// Checks one record file on its own.
 pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
+    if let Some(p) = utf16(path, text) {
+        return (None, vec![p]);
+    }
+    let text = &line_ends(text);
     let src = Source::new(path, text);
     let (record, mut problems) = record::parse(path, text);
     problems.extend(text::check(&src));
@@ -216,10 +271,13 @@ pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
 /// to records the context lacks come apart, by slug.
 fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Vec<(String, Problem)>) {
     let src = Source::new(&a.path, text);
-    let mut problems = structure::check(a, &src, ctx);
+    let body = body::Body::parse(&a.body);
+    let mut problems = structure::check(a, &body, &src, ctx);
     problems.extend(structure::links(a, &src, ctx));
-    problems.extend(faq::check(a, &src, ctx));
-    problems.extend(names::check(a, &src, ctx));
+    problems.extend(faq::check(a, &body, &src, ctx));
+    problems.extend(names::check(a, &body, &src, ctx));
+    problems.extend(entries::check(a, &body, &src, ctx));
+    problems.extend(lint::check(a, &body, &src));
     problems.extend(nesting::check(a, &src));
     (problems, structure::unknown_records(a, &src, ctx))
 }
@@ -340,14 +398,52 @@ fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, LoadError> {
 fn read(path: &Path) -> Result<Result<String, Problem>, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Ok(text)),
+        Ok(text) => match utf16(path, &text) {
+            Some(p) => Ok(Err(p)),
+            None => Ok(Ok(line_ends(&text).into_owned())),
+        },
         Err(e) => {
+            let bom = e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
+            if bom {
+                let message = "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8";
+                return Ok(Err(Source::new(path, "").whole(Severity::Error, "encoding", message)));
+            }
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes());
             let message = "not valid UTF-8: save the file as UTF-8 (the bad bytes show as �)";
             Ok(Err(Source::new(path, &lossy).at(at, Severity::Error, "encoding", message)))
         }
     }
+}
+
+/// UTF-16 saved without a byte-order mark reads as valid UTF-8 with a NUL
+/// beside every ASCII character: one `encoding` error for the file, not one
+/// control character per letter.
+fn utf16(path: &Path, text: &str) -> Option<Problem> {
+    let bytes = text.as_bytes();
+    let nul = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let half = bytes.len() / 2;
+    let looks = half >= 2 && (nul(0) * 4 >= half * 3 || nul(1) * 4 >= half * 3);
+    looks.then(|| {
+        let message = "the file looks like UTF-16 saved without a byte-order mark (a NUL byte beside every letter): save it as UTF-8";
+        Source::new(path, "").whole(Severity::Error, "encoding", message)
+    })
+}
+
+/// A file whose lines end in a carriage return alone (old Mac editors) with
+/// each such CR made a newline: the same length, so every offset holds, and
+/// the front matter and line numbers read as the editor sees them.
+fn line_ends(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let fixed: String = text
+        .char_indices()
+        .map(|(i, c)| if c == '\r' && bytes.get(i + 1) != Some(&b'\n') { '\n' } else { c })
+        .collect();
+    std::borrow::Cow::Owned(fixed)
 }
 
 /// Lowercase words joined by single spaces, apostrophes kept and made

@@ -8,13 +8,16 @@
 //! first letter; not merely add or drop letters at either end (`Stones`,
 //! `Driver`); not be another known name; and be at least 6 characters long
 //! for one word (5 for several), 1 edit away, or 2 from 9 characters on.
+//! Vowel-only differences are variant spellings, not slips. The article is
+//! also compared with itself: a name it spells two ways is found even when
+//! no record names it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
+use super::body::Body;
 use super::{Context, RecordNames};
-use crate::content::markdown;
 use crate::content::{Article, Problem, Source};
 
 /// A word of prose: as written, lowercased, where it starts in the body, and
@@ -33,11 +36,12 @@ struct Name<'a> {
     slug: &'a str,
 }
 
-pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
+pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
     let names = names(a, ctx.names());
     let known: HashSet<String> = names.iter().map(|n| n.words.join(" ")).collect();
-    let words = prose_words(&a.body);
+    let words = prose_words(body);
     let mut out = Vec::new();
+    let mut flagged = HashSet::new();
     for (i, w) in words.iter().enumerate() {
         if !capital(w) {
             continue;
@@ -57,10 +61,107 @@ pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem
                     name.shown, name.slug
                 );
                 out.push(src.warning(a.body_offset + w.offset, "misspelt-name", message));
+                flagged.insert(i);
                 break;
             }
         }
     }
+    out.extend(within(a, &words, &known, &flagged, src));
+    out
+}
+
+/// Names the article spells two ways itself (`Debussey` beside `Debussy`),
+/// whether or not a record names them: one edit apart, or a doubled letter
+/// moved (`Appolonia`, `Apollonia`); single capitalised words of 6
+/// letters or more, compared through their deletion neighbourhoods (each
+/// word indexed under itself with one letter dropped, or two from 9
+/// letters on), so the pass stays linear in the article's length. The
+/// rarer spelling is reported (the later one when both are as common),
+/// with where the other is written.
+fn within(
+    a: &Article,
+    words: &[Word],
+    known: &HashSet<String>,
+    flagged: &HashSet<usize>,
+    src: &Source<'_>,
+) -> Vec<Problem> {
+    // Each distinct capitalised word: count and first occurrence.
+    let mut forms: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (i, w) in words.iter().enumerate() {
+        if capital(w) && w.lower.chars().count() >= 6 && w.lower.chars().all(char::is_alphabetic) {
+            forms.entry(w.lower.as_str()).or_insert((0, i)).0 += 1;
+        }
+    }
+    let mut index: HashMap<String, Vec<&str>> = HashMap::new();
+    for &form in forms.keys() {
+        for key in deletions(form) {
+            index.entry(key).or_default().push(form);
+        }
+    }
+    let mut pairs: HashSet<(&str, &str)> = HashSet::new();
+    for group in index.values().filter(|g| g.len() > 1 && g.len() <= 8) {
+        for (x, &p) in group.iter().enumerate() {
+            for &q in &group[x + 1..] {
+                if p != q && near_miss(p, q, 1) && (distance_of(p, q) == 1 || undoubled(p) == undoubled(q)) {
+                    pairs.insert(if p < q { (p, q) } else { (q, p) });
+                }
+            }
+        }
+    }
+    let mut reported = HashSet::new();
+    let mut out = Vec::new();
+    let mut pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+    pairs.sort_unstable();
+    for (p, q) in pairs {
+        let (cp, cq) = (forms[p], forms[q]);
+        // The rarer form is the slip; a name of a record never is.
+        let wrong_first = match (known.contains(p), known.contains(q)) {
+            (true, false) => false,
+            (false, true) => true,
+            _ => (cp.0, std::cmp::Reverse(cp.1)) < (cq.0, std::cmp::Reverse(cq.1)),
+        };
+        let (wrong, right) = if wrong_first { (cp, cq) } else { (cq, cp) };
+        if flagged.contains(&wrong.1) || !reported.insert(wrong.1) {
+            continue;
+        }
+        let (w, r) = (&words[wrong.1], &words[right.1]);
+        let message = format!(
+            "`{}` looks like a misspelling of `{}`, as this article writes it at line {}: spell a name the same way everywhere",
+            w.text,
+            r.text,
+            src.line(a.body_offset + r.offset)
+        );
+        out.push(src.warning(a.body_offset + w.offset, "misspelt-name", message));
+    }
+    out
+}
+
+fn distance_of(a: &str, b: &str) -> usize {
+    distance(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>())
+}
+
+/// A word with each doubled letter written once: `Appolonia` and
+/// `Apollonia` are one slip apart, the doubling moved.
+fn undoubled(word: &str) -> String {
+    let mut out: Vec<char> = word.chars().collect();
+    out.dedup();
+    out.into_iter().collect()
+}
+
+/// A word with one letter dropped (two from 9 letters on), and itself.
+fn deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = vec![word.to_owned()];
+    let drop = |from: &[char], i: usize| from.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, c)| *c).collect();
+    let ones: Vec<Vec<char>> = (1..chars.len()).map(|i| drop(&chars, i)).collect();
+    for one in &ones {
+        out.push(one.iter().collect());
+        if chars.len() >= 9 {
+            out.extend((1..one.len()).map(|i| drop(one, i).into_iter().collect::<String>()));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -69,12 +170,20 @@ fn capital(w: &Word) -> bool {
 }
 
 /// Within the edit distance the length allows, but not the same, nor the
-/// same with letters added or dropped at one end.
+/// same with letters added or dropped at one end, nor a variant spelling
+/// that only swaps vowels (`Miserlou`/`Misirlou`, `The Birds`/`The Byrds`).
+/// A leading "The" is no part of the comparison: `The Vines` and `The
+/// Kinks` are two short names, not one long one.
 fn near_miss(seen: &str, want: &str, words: usize) -> bool {
+    if let (Some(s), Some(w)) = (seen.strip_prefix("the "), want.strip_prefix("the ")) {
+        return near_miss(s, w, words.saturating_sub(1));
+    }
+    let plain = |s: &str| s.chars().filter(|c| !matches!(c, '\'' | '-')).collect::<String>();
+    let (seen, want) = (plain(seen), plain(want));
     let len = want.chars().count();
     let limit = match len {
         0..5 => return false,
-        5 if words == 1 => return false,
+        5 if words <= 1 => return false,
         5..9 => 1,
         _ => 2,
     };
@@ -82,7 +191,11 @@ fn near_miss(seen: &str, want: &str, words: usize) -> bool {
     if a.first() != b.first() || a.len().abs_diff(b.len()) > limit {
         return false;
     }
-    if seen.starts_with(want) || want.starts_with(seen) || seen.ends_with(want) || want.ends_with(seen) {
+    if seen.starts_with(&want) || want.starts_with(&seen) || seen.ends_with(&want) || want.ends_with(&seen) {
+        return false;
+    }
+    let vowel = |c: &char| "aeiouy".contains(*c);
+    if a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || (vowel(x) && vowel(y))) {
         return false;
     }
     let d = distance(&a, &b);
@@ -144,29 +257,79 @@ fn surname(name: &str) -> Option<&str> {
 }
 
 /// Words of the prose: text outside code, in headings and paragraphs alike.
-fn prose_words(body: &str) -> Vec<Word> {
-    let options = markdown::options() - Options::ENABLE_SMART_PUNCTUATION;
+/// A name runs on across a line break or emphasis (`*Krush*\nGroove`), but
+/// not across a block, a link or code. Neighbouring text events are read as
+/// one (the parser splits text at a typographic apostrophe: `I` `’` `m`).
+fn prose_words(body: &Body<'_>) -> Vec<Word> {
     let mut words = Vec::new();
     let mut code = false;
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+    // Whether only spaces, line breaks and emphasis lie since the last word.
+    let mut clean = false;
+    let mut run: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    for (event, range) in &body.events {
+        if let Event::Text(t) = event
+            && !code
+        {
+            run.push((t, range.clone()));
+            continue;
+        }
+        if !run.is_empty() {
+            clean = read_run(body.text, &std::mem::take(&mut run), clean, &mut words);
+        }
         match event {
             Event::Start(Tag::CodeBlock(_)) => code = true,
             Event::End(TagEnd::CodeBlock) => code = false,
-            Event::Text(t) if !code => {
-                // Offsets are exact when the event's text is its source.
-                let exact = body.get(range.clone()) == Some(&*t);
-                let mut last_end: Option<usize> = None;
-                for (at, end, w) in tokens(&t) {
-                    let joined = last_end.is_some_and(|e| t[e..at].chars().all(|c| c == ' '));
-                    last_end = Some(end);
-                    let offset = range.start + if exact { at } else { 0 };
-                    words.push(Word { lower: fold(&w), text: t[at..end].to_owned(), offset, joined });
-                }
-            }
-            _ => {}
+            Event::SoftBreak
+            | Event::Start(Tag::Emphasis | Tag::Strong)
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong) => {}
+            Event::Text(_) => {}
+            _ => clean = false,
         }
     }
+    if !run.is_empty() {
+        read_run(body.text, &run, clean, &mut words);
+    }
     words
+}
+
+/// The words of neighbouring text events, each at its offset in the
+/// source: exact where an event's text is its source, else looked for in
+/// it. Returns whether the run ends clean (in spaces, or a word).
+fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, words: &mut Vec<Word>) -> bool {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(run.len());
+    for (t, _) in run {
+        starts.push(text.len());
+        text.push_str(t);
+    }
+    let mut segment = 0;
+    let mut cursor = 0;
+    let mut last_end: Option<usize> = None;
+    for (at, end, w) in tokens(&text) {
+        while segment + 1 < starts.len() && starts[segment + 1] <= at {
+            segment += 1;
+            cursor = 0;
+        }
+        let gap = &text[last_end.unwrap_or(0)..at];
+        let joined = gap.chars().all(|c| c == ' ') && (last_end.is_some() || clean);
+        last_end = Some(end);
+        let (t, range) = &run[segment];
+        let src = &source[range.clone()];
+        let raw = &text[at..end];
+        let offset = if src == *t {
+            range.start + (at - starts[segment])
+        } else if let Some(k) = src.get(cursor..).and_then(|s| s.find(raw)) {
+            cursor += k + raw.len();
+            range.start + cursor - raw.len()
+        } else {
+            range.start
+        };
+        words.push(Word { lower: fold(&w), text: raw.to_owned(), offset, joined });
+    }
+    match last_end {
+        Some(e) => text[e..].chars().all(|c| c == ' '),
+        None => clean && text.chars().all(|c| c == ' '),
+    }
 }
 
 /// A word as compared: lowercase, without a possessive `'s`.

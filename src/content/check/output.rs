@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Report, check_tree_with};
+use super::{Report, check_file, check_tree_with};
 
 /// Trees with more files than this get a progress bar.
 const PROGRESS_MIN_FILES: usize = 200;
@@ -25,7 +25,7 @@ pub enum Format {
     Json,
 }
 
-/// Runs `cuesheet check DIR`.
+/// Runs `cuesheet check DIR` (or `check FILE`: one file, against its tree).
 pub fn run(dir: &Path, format: Format) -> ExitCode {
     let terminal = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
@@ -39,7 +39,7 @@ pub fn run(dir: &Path, format: Format) -> ExitCode {
             bar.set_position(done as u64);
         }
     };
-    let result = check_tree_with(dir, &mut progress);
+    let result = if dir.is_file() { check_file(dir) } else { check_tree_with(dir, &mut progress) };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

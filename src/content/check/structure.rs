@@ -5,18 +5,19 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
+use super::body::Body;
 use super::{Context, plain};
-use crate::content::markdown::{self, ListStyle};
+use crate::content::markdown::ListStyle;
 use crate::content::{Article, Problem, Record, Source, record};
 
 /// Every structure finding of an article except references to records.
-pub(super) fn check(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
+pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
     let mut out = duplicates(a, src);
     out.extend(ranking(a, src));
     out.extend(hand_ranks(a, src, ctx));
-    out.extend(numbered_items(a, src, ctx));
+    out.extend(numbered_items(a, body, src, ctx));
     out.extend(entry_like(a, src, ctx));
     out
 }
@@ -132,37 +133,54 @@ fn rank_marker(text: &str) -> Option<String> {
     mark.filter(|_| (1..=3).contains(&digits)).map(|n| t[..n].to_owned())
 }
 
-/// A one-item numbered list whose item reads like a title, followed by
-/// prose: an entry written as `1. Blade Runner (1982)` instead of a heading.
-fn numbered_items(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
-    // (offset, items, text) of the top-level numbered list being read.
-    let mut list: Option<(usize, usize, String)> = None;
+/// A title numbered by Markdown or by hand, followed by its prose: an
+/// entry written as `1. Blade Runner (1982)` instead of a heading, as a
+/// scraped page delivers it. Caught in every shape a paste leaves: a
+/// one-item `1.` list followed by a paragraph, or with the body glued under
+/// the title line (no blank line); a paragraph opening with `1.“Title”`,
+/// `(1)`, `[1]`, `IV.` or full-width `１.`. A title counts when it has a
+/// year, names a record's film, or the numbering restarts at 1 twice; in a
+/// list with entries, a lone `1. Closing thoughts` counts too. A numbered
+/// list broken by prose but counting on (`1.` prose `2.` prose: an annotated
+/// track list) is deliberate and fine.
+fn numbered_items(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
+    let mut found: Vec<Numbered> = Vec::new();
+    // The top-level block being read: a list (start, items, first item's
+    // lines) or a paragraph (its lines).
     let mut depth = 0usize;
-    let mut pending: Option<(usize, String)> = None;
-    let mut found: Vec<(usize, String)> = Vec::new();
-    for (event, range) in Parser::new_ext(&a.body, markdown::options()).into_offset_iter() {
-        if let Event::Start(tag) = &event
+    let mut list: Option<(u64, usize, Vec<String>, usize)> = None;
+    let mut para: Option<(usize, Vec<String>)> = None;
+    let mut awaiting: Option<usize> = None; // index in `found` waiting for its prose
+    for (event, range) in &body.events {
+        if let Event::Start(tag) = event
             && depth == 0
-            && let Some(p) = pending.take()
-            && matches!(tag, Tag::Paragraph)
+            && para.is_none()
+            && let Some(i) = awaiting.take()
         {
-            found.push(p);
+            found[i].followed = matches!(tag, Tag::Paragraph);
         }
         match event {
             Event::Start(Tag::List(first)) => {
-                if depth == 0 && first.is_some() {
-                    let indent = a.body[range.start..].len() - a.body[range.start..].trim_start_matches(' ').len();
-                    list = Some((range.start + indent, 0, String::new()));
+                if depth == 0 {
+                    let indent =
+                        body.text[range.start..].len() - body.text[range.start..].trim_start_matches(' ').len();
+                    list = first.map(|n| (n, 0, vec![String::new()], range.start + indent));
                 }
                 depth += 1;
             }
             Event::End(TagEnd::List(_)) => {
                 depth = depth.saturating_sub(1);
                 if depth == 0
-                    && let Some((offset, 1, text)) = list.take()
-                    && looks_like_title(&text)
+                    && let Some((start, 1, lines, offset)) = list.take()
                 {
-                    pending = Some((offset, text.trim().to_owned()));
+                    let title = lines.first().map(|l| l.trim().to_owned()).unwrap_or_default();
+                    let glued = lines.iter().skip(1).any(|l| !l.trim().is_empty());
+                    if looks_like_title(&title) {
+                        found.push(Numbered { offset, title, start: Some(start), followed: glued });
+                        if !glued {
+                            awaiting = Some(found.len() - 1);
+                        }
+                    }
                 }
             }
             Event::Start(Tag::Item) if depth == 1 => {
@@ -170,20 +188,58 @@ fn numbered_items(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> 
                     l.1 += 1;
                 }
             }
-            Event::Text(t) | Event::Code(t) if depth > 0 => {
-                if let Some(l) = list.as_mut().filter(|l| l.1 == 1) {
-                    l.2.push_str(&t);
+            Event::Start(Tag::Paragraph) if depth == 0 => para = Some((range.start, vec![String::new()])),
+            Event::End(TagEnd::Paragraph) if depth == 0 => {
+                if let Some((offset, lines)) = para.take()
+                    && let Some(first) = lines.first()
+                    && let Some(title) = hand_numbered(first)
+                    && looks_like_title(title)
+                {
+                    let glued = lines.iter().skip(1).any(|l| !l.trim().is_empty());
+                    found.push(Numbered { offset, title: first.trim().to_owned(), start: None, followed: glued });
+                    if !glued {
+                        awaiting = Some(found.len() - 1);
+                    }
                 }
             }
-            Event::SoftBreak | Event::HardBreak if depth > 0 => {
-                if let Some(l) = list.as_mut() {
-                    l.2.push('\n');
+            Event::Text(t) | Event::Code(t) => {
+                let lines = match (depth, list.as_mut(), para.as_mut()) {
+                    (0, _, Some(p)) => Some(&mut p.1),
+                    (d, Some(l), _) if d > 0 && l.1 == 1 => Some(&mut l.2),
+                    _ => None,
+                };
+                if let Some(last) = lines.and_then(|l| l.last_mut()) {
+                    last.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                let lines = match (depth, list.as_mut(), para.as_mut()) {
+                    (0, _, Some(p)) => Some(&mut p.1),
+                    (d, Some(l), _) if d > 0 && l.1 == 1 => Some(&mut l.2),
+                    _ => None,
+                };
+                if let Some(l) = lines {
+                    l.push(String::new());
                 }
             }
             _ => {}
         }
     }
-    let several = found.len() >= 2;
+    // `1.` prose `2.` prose counts on: a list the writer numbered on purpose.
+    let starts: Vec<u64> = found.iter().filter_map(|n| n.start).collect();
+    let mut k = 0usize;
+    let counted_on: Vec<bool> = found
+        .iter()
+        .map(|n| {
+            let Some(s) = n.start else { return false };
+            let (prev, next) = (k.checked_sub(1).and_then(|p| starts.get(p)), starts.get(k + 1));
+            k += 1;
+            next == Some(&(s + 1)) || prev.is_some_and(|&p| p + 1 == s)
+        })
+        .collect();
+    let restarts = found.iter().filter(|n| n.followed && n.start == Some(1)).count()
+        + found.iter().filter(|n| n.followed && n.start.is_none()).count();
+    let in_list = a.front.list != ListStyle::None && !a.rendered.entries.is_empty();
     let names_a_film = |text: &str| {
         let text = format!(" {} ", plain(text));
         ctx.names.values().any(|n| {
@@ -193,12 +249,56 @@ fn numbered_items(a: &Article, src: &Source<'_>, ctx: &Context) -> Vec<Problem> 
     };
     found
         .into_iter()
-        .filter(|(_, text)| several || has_year(text) || names_a_film(text))
-        .map(|(offset, text)| {
-            let message = format!("title numbered by a Markdown list: `{text}` is a one-item numbered list, so every such title shows 1; make an entry a heading such as `## Title {{soundtrack=slug}}`, and a section a plain `## Title`");
-            src.error(a.body_offset + offset, "list-numbered", message)
+        .zip(counted_on)
+        .filter(|(n, counted_on)| n.followed && !counted_on)
+        .filter(|(n, _)| {
+            restarts >= 2 || has_year(&n.title) || names_a_film(&n.title) || (in_list && n.start == Some(1))
+        })
+        .map(|(n, _)| {
+            let how = match n.start {
+                Some(_) => "is a one-item numbered list, so every such title shows 1",
+                None => "is numbered by hand, so the number is part of the text",
+            };
+            let message = format!("title numbered like a list entry: `{}` {how}; make an entry a heading such as `## Title {{soundtrack=slug}}`, and a section a plain `## Title`", n.title);
+            src.error(a.body_offset + n.offset, "list-numbered", message)
         })
         .collect()
+}
+
+/// A numbered title found in the body.
+struct Numbered {
+    offset: usize,
+    title: String,
+    /// A Markdown list's start number; `None` for a number typed by hand.
+    start: Option<u64>,
+    /// Prose follows: glued under it, or as the next paragraph.
+    followed: bool,
+}
+
+/// The rest of a line that opens with a number typed by hand: `1.“Title”`,
+/// `(1)`, `[1]`, `#1`, `IV.`, `１．`.
+fn hand_numbered(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let number = |s: &str| {
+        let n: usize = s.chars().take_while(|&c| digit(c)).map(char::len_utf8).sum();
+        (1..=9).contains(&s[..n].chars().count()).then_some(n)
+    };
+    let rest = if let Some(inner) = t.strip_prefix('(').or_else(|| t.strip_prefix('[')) {
+        let n = number(inner)?;
+        inner[n..].strip_prefix([')', ']'])?
+    } else if let Some(n) = number(t) {
+        t[n..].strip_prefix(['.', ')', '．', '）'])?
+    } else {
+        let n = t.chars().take_while(|c| "IVXLC".contains(*c)).count();
+        if n == 0 || n > 6 {
+            return None;
+        }
+        t[n..].strip_prefix(['.', ')'])?.strip_prefix(' ')?
+    };
+    let rest = rest.trim_start();
+    // A title follows: a capital, a digit or an opening quote or emphasis.
+    rest.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "“\"‘'*_«".contains(c)).then_some(rest)
 }
 
 /// One short line that does not end a sentence.

@@ -9,24 +9,67 @@ use crate::content::{Problem, Source};
 pub(super) fn check(src: &Source<'_>) -> Vec<Problem> {
     let chars: Vec<(usize, char)> = src.text.char_indices().collect();
     let mut out = Vec::new();
+    let (mut garbled, mut controls) = (Capped::default(), Capped::default());
     let mut i = 0;
     while i < chars.len() {
         let (at, c) = chars[i];
         if let Some((len, message)) = mojibake(&chars[i..]) {
-            out.push(src.error(at, "mojibake", message));
+            garbled.push(&mut out, at, || src.error(at, "mojibake", message));
             i += len;
             continue;
         }
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-            out.push(src.error(at, "control-char", format!("control character {}: delete it", describe(c))));
+        if control(c) {
+            // A run of one control character is one finding: a file of NUL
+            // bytes is one defect, not a million.
+            let run = chars[i..].iter().take_while(|&&(_, d)| d == c).count();
+            let what = if run == 1 { String::new() } else { format!(" ({run} in a row)") };
+            let message = format!("control character {}{what}: delete it", describe(c));
+            controls.push(&mut out, at, || src.error(at, "control-char", message));
+            i += run;
+            continue;
         }
         i += 1;
     }
+    garbled.finish(&mut out, src, "mojibake");
+    controls.finish(&mut out, src, "control-char");
     for hit in blocklist::scan(src.text).into_iter().filter(|h| h.severity == Block::Spam) {
         let message = format!("spam token `{}` (a blocklisted site name): remove it", &src.text[hit.start..hit.end]);
         out.push(src.warning(hit.start, "spam", message));
     }
     out
+}
+
+/// Findings of one code shown per file: past this, a garbled file is one
+/// note with a count, not a million lines an editor will not read (nor a
+/// million excerpts held in memory).
+const MAX_PER_CODE: usize = 1000;
+
+/// Findings of one code, capped at [`MAX_PER_CODE`]: the rest are counted
+/// from the first one left out.
+#[derive(Default)]
+struct Capped {
+    shown: usize,
+    more: Option<(usize, usize)>,
+}
+
+impl Capped {
+    fn push(&mut self, out: &mut Vec<Problem>, at: usize, make: impl FnOnce() -> Problem) {
+        if self.shown < MAX_PER_CODE {
+            self.shown += 1;
+            out.push(make());
+        } else {
+            self.more.get_or_insert((at, 0)).1 += 1;
+        }
+    }
+
+    fn finish(self, out: &mut Vec<Problem>, src: &Source<'_>, code: &'static str) {
+        if let Some((at, more)) = self.more {
+            let message = format!(
+                "{more} more `{code}` findings in this file from here on, not shown one by one: fix the file's encoding as a whole"
+            );
+            out.push(src.error(at, code, message));
+        }
+    }
 }
 
 /// Whether `chars` starts with mojibake: how many characters it spans, and
@@ -61,7 +104,7 @@ fn mojibake(chars: &[(usize, char)]) -> Option<(usize, String)> {
         }
     }
     let decoded = std::str::from_utf8(&bytes).ok()?.chars().next()?;
-    if !plausible(decoded, n) {
+    if !plausible(decoded, n) || punctuated(lead, &chars[1..=n]) {
         return None;
     }
     let seen: String = chars[..=n].iter().map(|&(_, c)| c).collect();
@@ -84,6 +127,16 @@ fn plausible(c: char, n: usize) -> bool {
     }
 }
 
+/// A real accented letter followed by real typographic punctuation
+/// (`BLÅ”`, `GUÐ”`, `PERÒ—`, `cliché…`, `touché—”`), which reads as a lead
+/// byte and continuation bytes too. Only `Â` and `Ã` (the leads of Latin-1's
+/// own letters, by far the most common mojibake: `Ã”` for `Ô`) and `â` (the
+/// lead of every garbled quote and dash) are trusted before punctuation.
+fn punctuated(lead: u8, rest: &[(usize, char)]) -> bool {
+    const TYPOGRAPHIC: [char; 12] = ['‘', '’', '“', '”', '–', '—', '…', '•', '‚', '„', '‹', '›'];
+    !matches!(lead, 0xc2 | 0xc3 | 0xe2) && rest.iter().all(|(_, c)| TYPOGRAPHIC.contains(c))
+}
+
 /// The byte Windows-1252 (Latin-1 for its five holes) writes for `c`.
 fn cp1252_byte(c: char) -> Option<u8> {
     const HIGH: [char; 32] = [
@@ -95,6 +148,10 @@ fn cp1252_byte(c: char) -> Option<u8> {
         n @ 0x80..=0x9f => u8::try_from(n).ok(),
         _ => HIGH.iter().position(|&h| h == c).and_then(|i| u8::try_from(0x80 + i).ok()),
     }
+}
+
+fn control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 fn describe(c: char) -> String {

@@ -155,7 +155,10 @@ const TOC_MIN_SECTIONS: usize = 5;
 pub fn render(body: &str, style: ListStyle, order: ListOrder) -> Rendered {
     let mut out = Rendered::default();
     let chunks = parse::split(body, &mut out);
-    let mut ids = Ids::default();
+    let mut ids = Ids::new(chunks.iter().filter_map(|c| match c {
+        Chunk::Heading(h) => h.explicit_id.as_deref(),
+        Chunk::Prose(_) => None,
+    }));
 
     // Sections currently open, `(level, block index, text)`; an entry's group
     // is the innermost open section above its level.

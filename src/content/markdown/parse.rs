@@ -195,33 +195,65 @@ fn level_number(level: HeadingLevel) -> u8 {
 }
 
 /// Heading ids: an explicit `{#id}` first, else the slug of the text, made
-/// unique with `-1`, `-2`... (as Zola and Hugo do).
+/// unique with `-1`, `-2`... (as Zola and Hugo do). Explicit ids are
+/// reserved before any heading is numbered, so `{#credits}` keeps its id even
+/// when an earlier heading reads "Credits". Each base remembers the next
+/// suffix to try, so a thousand headings with one text cost a thousand steps,
+/// not half a million.
 #[derive(Default)]
 pub(super) struct Ids {
     used: HashSet<String>,
-    /// The last suffix given for each base: ids are never freed, so the
-    /// search for a free one resumes there (a thousand `## Notes` would
-    /// otherwise take a million tries).
-    last: HashMap<String, usize>,
+    /// Explicit ids not yet claimed by their own heading.
+    explicit: HashSet<String>,
+    next: HashMap<String, usize>,
 }
 
 impl Ids {
+    /// Ids for a document whose headings carry these explicit ids.
+    pub fn new<'s>(explicit: impl IntoIterator<Item = &'s str>) -> Self {
+        let used = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+        let explicit = explicit.into_iter().map(slugify).filter(|s| !s.is_empty()).collect();
+        Self { used, explicit, next: HashMap::new() }
+    }
+
     pub fn claim(&mut self, explicit: Option<&str>, text: &str) -> String {
         if self.used.is_empty() {
             self.used.extend(RESERVED_IDS.iter().map(|s| s.to_string()));
         }
         let base = match explicit.map(slugify).filter(|s| !s.is_empty()) {
-            Some(id) => id,
+            Some(id) => {
+                if self.explicit.remove(&id) && !self.used.contains(&id) {
+                    self.used.insert(id.clone());
+                    return id;
+                }
+                id
+            }
             None => Some(slugify(text)).filter(|s| !s.is_empty()).unwrap_or_else(|| "section".into()),
         };
-        let mut n = self.last.get(&base).copied().unwrap_or(0);
+        let mut n = self.next.get(&base).copied().unwrap_or(0);
         let mut id = if n == 0 { base.clone() } else { format!("{base}-{n}") };
-        while self.used.contains(&id) {
+        while self.used.contains(&id) || self.explicit.contains(&id) {
             n += 1;
             id = format!("{base}-{n}");
         }
-        self.last.insert(base, n);
+        self.next.insert(base, n);
         self.used.insert(id.clone());
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ListOrder, ListStyle, render};
+
+    fn ids(body: &str) -> Vec<String> {
+        render(body, ListStyle::None, ListOrder::Ascending).outline.into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn explicit_ids_are_reserved_before_headings_are_numbered() {
+        assert_eq!(ids("## Credits\n\nA.\n\n## Who made it {#credits}\n\nB.\n"), ["credits-1", "credits"]);
+        assert_eq!(ids("## A\n\n## A\n\n## A-1\n\n## A\n"), ["a", "a-1", "a-1-1", "a-2"]);
+        assert_eq!(ids("## Top\n\n## X {#x}\n\n## Y {#x}\n"), ["top-1", "x", "x-1"]);
     }
 }

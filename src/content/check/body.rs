@@ -1,0 +1,33 @@
+//! An article body parsed once for every check: the events with their byte
+//! ranges, and the reference links that name no definition. Checks walk this
+//! list instead of parsing again, so a body costs one parse however many
+//! checks (or FAQ sections, or headings) it has.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser};
+
+use crate::content::markdown;
+
+pub(super) struct Body<'a> {
+    pub text: &'a str,
+    pub events: Vec<(Event<'a>, Range<usize>)>,
+    /// `[text][label]` and `[label]` links whose label is defined nowhere
+    /// (shown as brackets), by the range of their source.
+    pub broken: Vec<(Range<usize>, String)>,
+}
+
+impl<'a> Body<'a> {
+    pub fn parse(text: &'a str) -> Self {
+        let mut broken = Vec::new();
+        let events = {
+            let callback = |link: pulldown_cmark::BrokenLink<'_>| {
+                broken.push((link.span.clone(), link.reference.to_string()));
+                None
+            };
+            let parser = Parser::new_with_broken_link_callback(text, markdown::options(), Some(callback));
+            parser.into_offset_iter().collect()
+        };
+        Self { text, events, broken }
+    }
+}
