@@ -1049,15 +1049,21 @@ async fn every_page_type_is_saved_for_the_html_checker() {
     let status = search.status;
     save("search", &search, status);
 
-    // Refused comments: a bad address (422) and no token (403); both keep
-    // what was typed.
+    // Refused comments: a bad address (422, keeping what was typed) and a
+    // post from another site (403, refused before its body is read).
     let bad = [("comment", "Typed and kept."), ("author", "Cy"), ("email", "cy@localhost")];
     let refused = http.comment(UNRANKED, &bad).await;
     assert!(refused.body.contains("Typed and kept."));
     save("comment-refused-422", &refused, 422);
-    let no_token = http.post(&format!("{UNRANKED}/comments"), &bad).await;
-    assert!(no_token.body.contains("Typed and kept."));
-    save("form-refused-403", &no_token, 403);
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(bad).finish();
+    let cross_site = http
+        .client
+        .post(format!("{}{UNRANKED}/comments", http.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(body);
+    let cross_site = Http::read(cross_site.send().await.unwrap()).await;
+    save("form-refused-403", &cross_site, 403);
 
     // The editor desk.
     let login = http.get("/editor/login").await;

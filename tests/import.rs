@@ -152,7 +152,7 @@ async fn web_edits_are_kept_and_reported_unless_forced() {
 
         // Forced, the file wins.
         f.article("shark-and-shower", "Changed in the file", PUBLISHED, "## Jaws {soundtrack=jaws-1975}\n\nFile.\n");
-        let report = cuesheet::db::import::import_dir(&app.db, f.path(), true).await.unwrap();
+        let report = app.import_with(f.path(), true).await.unwrap();
         assert_eq!(report.articles.updated, 1, "{report}");
         assert_eq!(app.get("/articles/shark-and-shower").await.texts("h1"), vec!["Changed in the file"]);
         app.finish().await;

@@ -192,7 +192,12 @@ impl TestApp {
     /// Imports `content` and lets the server see it at once, as a node does
     /// after a write of its own (other writers are seen within a poll).
     pub async fn import(&self, content: &Path) -> Result<Report, cuesheet::db::import::ImportError> {
-        let report = import_dir(&self.db, content, false).await;
+        self.import_with(content, false).await
+    }
+
+    /// [`TestApp::import`], forced or not (`cuesheet import --force`).
+    pub async fn import_with(&self, content: &Path, force: bool) -> Result<Report, cuesheet::db::import::ImportError> {
+        let report = import_dir(&self.db, content, force).await;
         self.clock.refresh(&self.db).await.unwrap();
         report
     }
