@@ -217,7 +217,7 @@ async fn raw(app: &TestApp, request: &[u8]) -> (u16, String, Vec<u8>, Duration) 
 
 fn raw_blocking(addr: &str, request: &[u8]) -> (u16, String, Vec<u8>, Duration) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let start = Instant::now();
     stream.write_all(request).unwrap();
     let mut answer = Vec::new();
@@ -225,7 +225,8 @@ fn raw_blocking(addr: &str, request: &[u8]) -> (u16, String, Vec<u8>, Duration) 
     let took = start.elapsed();
     let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(answer.len());
     let head = String::from_utf8_lossy(&answer[..split]).into_owned();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {head:?}"));
+    // No answer at all (the read timed out) is status 0.
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = answer.get(split + 4..).unwrap_or_default().to_vec();
     (status, head, body, took)
 }
@@ -865,6 +866,220 @@ async fn header_and_crlf_injection_adds_no_header() {
         assert!(own.headers.get_all("set-cookie").all(|c| !c.to_str().unwrap().contains("evil")));
         assert_eq!(own.attrs(&format!("#comment-{id} .comment-author a"), "href"), vec![url]);
         report("header", backend, cases);
+        app.finish().await;
+    }
+}
+
+// ---------------------------------------------------------------- path traversal
+
+/// `(request target, exact status)`, sent raw so no client tidies them.
+const TRAVERSAL: &[(&str, u16)] = &[
+    ("/static/../Cargo.toml", 404),
+    ("/static/..%2fCargo.toml", 404),
+    ("/static/%2e%2e%2fCargo.toml", 404),
+    ("/static/%2e%2e/Cargo.toml", 404),
+    ("/static/%252e%252e%252fCargo.toml", 404),
+    ("/static/..%5cCargo.toml", 404),
+    ("/static/..%5c..%5cCargo.toml", 404),
+    ("/static/....//....//Cargo.toml", 404),
+    ("/static/%2fetc%2fpasswd", 404),
+    ("/static//etc/passwd", 404),
+    ("/static/style.css%00.txt", 404),
+    ("/static/..%00/Cargo.toml", 404),
+    ("/static/style.css/..%2f..%2fCargo.toml", 404),
+    ("/articles/..%2f..%2fCargo.toml", 404),
+    ("/soundtracks/..%2f..%2f..%2fetc%2fpasswd", 404),
+    ("/people/%2e%2e", 404),
+    ("/../../../../etc/passwd", 404),
+];
+
+#[actix_web::test]
+async fn path_traversal_finds_nothing_outside() {
+    for backend in backends().await {
+        let (app, _f) = start(backend).await;
+        // The route itself works, so a 404 below is a refusal.
+        let (status, _, css, _) = raw_get(&app, b"/static/style.css", b"").await;
+        assert_eq!(status, 200);
+        assert!(!css.is_empty());
+        for (target, expected) in TRAVERSAL {
+            let (status, head, body, _) = raw_get(&app, target.as_bytes(), b"").await;
+            let body = String::from_utf8_lossy(&body);
+            assert_eq!(status, *expected, "{backend:?} {target}: {head}");
+            assert!(!body.contains("[package]") && !body.contains("root:"), "{backend:?} {target}: a file leaked");
+        }
+        report("traversal", backend, TRAVERSAL.len());
+        app.finish().await;
+    }
+}
+
+// ---------------------------------------------------------------- oversized and nested input
+
+/// How long any hostile request may take to be answered.
+const ANSWER_WITHIN: Duration = Duration::from_secs(1);
+
+/// `(name, 50 KB of it)`: pathological Markdown.
+fn nested_inputs() -> Vec<(&'static str, String)> {
+    const SIZE: usize = 50 * 1024;
+    vec![
+        ("block quotes", ">".repeat(SIZE)),
+        ("spaced block quotes", "> ".repeat(SIZE / 2)),
+        ("list markers", "- ".repeat(SIZE / 2)),
+        ("ordered list markers", "1. ".repeat(SIZE / 3)),
+        ("brackets", "[".repeat(SIZE)),
+        ("link brackets", "[a](".repeat(SIZE / 4)),
+        ("emphasis", "*".repeat(SIZE)),
+        ("mixed emphasis", "*_".repeat(SIZE / 2)),
+        ("raw html nesting", "<div>".repeat(SIZE / 5)),
+        ("backticks", "`".repeat(SIZE)),
+    ]
+}
+
+#[actix_web::test]
+#[ignore = "fails: 50 KB of `>` in a comment takes minutes to render (sanitising deep nesting is quadratic)"]
+async fn deeply_nested_markdown_is_answered_within_a_second() {
+    for backend in backends().await {
+        let (app, _f) = start(backend).await;
+        let b = Browser::new(&app);
+        let mut cases = 0;
+        let mut slowest = Duration::ZERO;
+        let mut slow = Vec::new();
+        for (name, text) in nested_inputs() {
+            cases += 1;
+            let ctx = format!("{backend:?} nested {name}");
+            // Sent raw, so a request that hangs is measured, not waited out.
+            let form = b.get(LIST).await;
+            let started = form.attrs("input[name=started]", "value")[0].clone();
+            let body =
+                format!("started={started}&comment_parent=&author=Ana&email=a%40example.com&comment={}", encode(&text));
+            let addr = app.base.trim_start_matches("http://");
+            let mut req = format!(
+                "POST {LIST}/comments HTTP/1.1\r\nHost: {addr}\r\nOrigin: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                app.base,
+                body.len()
+            )
+            .into_bytes();
+            req.extend_from_slice(body.as_bytes());
+            let (status, _, _, took) = raw(&app, &req).await;
+            slowest = slowest.max(took);
+            if took >= ANSWER_WITHIN || !(status == 303 || status == 422) {
+                slow.push(format!("{name}: {status} after {took:?}"));
+                continue;
+            }
+            let started = Instant::now();
+            let shown = b.get(LIST).await;
+            let shown_took = started.elapsed();
+            assert_eq!(shown.status, 200, "{ctx}");
+            assert_inert(&shown, &ctx);
+            slowest = slowest.max(shown_took);
+            if shown_took >= ANSWER_WITHIN {
+                slow.push(format!("{name}: page shown after {shown_took:?}"));
+            }
+        }
+        assert!(slow.is_empty(), "{backend:?}: not answered within {ANSWER_WITHIN:?} with 303/422: {slow:#?}");
+        println!("slowest nested answer {backend:?}: {slowest:?}");
+        report("nested", backend, cases);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn over_limit_bodies_are_refused_within_a_second() {
+    for backend in backends().await {
+        let (app, _f) = start(backend).await;
+        let b = Browser::new(&app);
+        let mut cases = 0;
+        let mut slowest = Duration::ZERO;
+        // Bodies over the form limit: 413 without reading them.
+        for size in [1 << 20, 8 << 20] {
+            cases += 1;
+            let started = Instant::now();
+            let page = b.post_bytes(&format!("{LIST}/comments"), vec![b'x'; size]).await;
+            let took = started.elapsed();
+            slowest = slowest.max(took);
+            assert_eq!(page.status, 413, "{size} bytes");
+            assert!(took < ANSWER_WITHIN, "{size} bytes: {took:?}");
+        }
+        // A very long query string.
+        cases += 1;
+        let started = Instant::now();
+        let (status, head, _, took) =
+            raw_get(&app, format!("/search?q={}", "a".repeat(64 * 1024)).as_bytes(), b"").await;
+        assert!(started.elapsed() < ANSWER_WITHIN && took < ANSWER_WITHIN);
+        assert!(status == 200 || status == 414 || status == 431 || status == 400, "{head}");
+        assert_eq!(count(&app, "articles").await, 2, "{backend:?}");
+        println!("slowest answer {backend:?}: {slowest:?}");
+        report("over-limit", backend, cases);
+        app.finish().await;
+    }
+}
+
+// ---------------------------------------------------------------- invalid UTF-8, NUL and control characters
+
+/// `(name, raw URL-encoded bytes placed in a field)`.
+const BAD_BYTES: &[(&str, &[u8])] = &[
+    ("invalid UTF-8", b"ok%FF%FEthen"),
+    ("overlong UTF-8", b"ok%C0%AFthen"),
+    ("lone surrogate", b"ok%ED%A0%80then"),
+    ("NUL", b"ok%00then"),
+    ("bell", b"ok%07then"),
+    ("escape", b"ok%1B%5B31mthen"),
+    ("vertical tab", b"ok%0Bthen"),
+];
+
+#[actix_web::test]
+async fn invalid_bytes_in_any_field_are_refused_with_the_rest_kept() {
+    let fields = ["author", "email", "url", "comment"];
+    let good = |f: &str| match f {
+        "author" => "Bj%C3%B6rk",
+        "email" => "b%40example.com",
+        "url" => "https%3A%2F%2Fb.example%2F",
+        _ => "Kept%20text",
+    };
+    let shown = |f: &str| match f {
+        "author" => "Björk",
+        "email" => "b@example.com",
+        "url" => "https://b.example/",
+        _ => "Kept text",
+    };
+    for backend in backends().await {
+        let (app, _f) = start(backend).await;
+        let b = Browser::new(&app);
+        let mut cases = 0;
+        for bad_field in fields {
+            for (name, bytes) in BAD_BYTES {
+                cases += 1;
+                let ctx = format!("{backend:?} {name} in {bad_field}");
+                let form = b.get(LIST).await;
+                let started = form.attrs("input[name=started]", "value")[0].clone();
+                let mut raw = format!("started={started}&comment_parent=").into_bytes();
+                for f in fields {
+                    raw.extend_from_slice(format!("&{f}=").as_bytes());
+                    if f == bad_field {
+                        raw.extend_from_slice(bytes);
+                    } else {
+                        raw.extend_from_slice(good(f).as_bytes());
+                    }
+                }
+                let before = count(&app, "comments").await;
+                let page = b.post_bytes(&format!("{LIST}/comments"), raw).await;
+                assert_eq!(page.status, 422, "{ctx}");
+                assert_eq!(page.texts(&format!("#{bad_field}-error")).len(), 1, "{ctx}");
+                assert_eq!(count(&app, "comments").await, before, "{ctx}: stored");
+                for f in fields.iter().filter(|f| **f != bad_field) {
+                    let kept = if *f == "comment" {
+                        page.raw_texts("textarea#comment")
+                    } else {
+                        page.attrs(&format!("input#{f}"), "value")
+                    };
+                    assert_eq!(kept, vec![shown(f)], "{ctx}: {f} not kept");
+                }
+                assert_inert(&page, &ctx);
+            }
+        }
+        for path in ["/comments.xml", &format!("{LIST}/comments.xml")] {
+            assert_xml(&app.get(path).await.body, path);
+        }
+        report("bytes", backend, cases);
         app.finish().await;
     }
 }
