@@ -935,7 +935,6 @@ fn nested_inputs() -> Vec<(&'static str, String)> {
 }
 
 #[actix_web::test]
-#[ignore = "fails: 50 KB of `>` in a comment takes minutes to render (sanitising deep nesting is quadratic)"]
 async fn deeply_nested_markdown_is_answered_within_a_second() {
     for backend in backends().await {
         let (app, _f) = start(backend).await;

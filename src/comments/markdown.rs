@@ -21,10 +21,31 @@ static POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// Block quotes and lists nested deeper than this are flattened: no reader
+/// needs more, and sanitising deeply nested markup takes time quadratic in
+/// the depth (50 KB of `>` took minutes).
+const MAX_NESTING: usize = 16;
+
 /// Renders and sanitises a comment body.
 pub fn render(text: &str) -> String {
     let options = Options::ENABLE_STRIKETHROUGH;
-    let events = Parser::new_ext(text, options).map(|e| match e {
+    // For each open container, whether it was kept; and how many were.
+    let (mut open, mut kept) = (Vec::<bool>::new(), 0usize);
+    let events = Parser::new_ext(text, options).filter(move |e| match e {
+        Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
+            let keep = kept < MAX_NESTING;
+            kept += usize::from(keep);
+            open.push(keep);
+            keep
+        }
+        Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+            let keep = open.pop().unwrap_or(false);
+            kept -= usize::from(keep);
+            keep
+        }
+        _ => true,
+    });
+    let events = events.map(|e| match e {
         // Raw HTML is shown as the text it is.
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         // Images become their alt text.
@@ -46,7 +67,22 @@ pub fn link_count(html: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{MAX_NESTING, render};
+
+    #[test]
+    fn deep_nesting_is_flattened_quickly() {
+        let start = std::time::Instant::now();
+        for text in [">".repeat(50 * 1024), "- ".repeat(25 * 1024), "> - ".repeat(12 * 1024)] {
+            let html = render(&format!("{text} deep"));
+            let opened =
+                html.matches("<blockquote>").count() + html.matches("<ul>").count() + html.matches("<li>").count();
+            assert!(opened <= MAX_NESTING, "{opened} containers");
+            assert!(html.contains("deep"), "{html}");
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+        // Shallow nesting is kept as written.
+        assert_eq!(render("> > quoted"), "<blockquote>\n<blockquote>\n<p>quoted</p>\n</blockquote>\n</blockquote>\n");
+    }
 
     #[test]
     fn renders_markdown_and_makes_html_inert() {
