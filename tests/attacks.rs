@@ -266,35 +266,7 @@ async fn logged_in(app: &TestApp) -> Browser<'_> {
 async fn submit(b: &Browser<'_>, page_path: &str, fields: &[(&str, &str)], action: &str) -> Page {
     let page = b.get(page_path).await;
     assert_eq!(page.status, 200, "{page_path}");
-    let html = page.html();
-    let form = html.select(&scraper::Selector::parse("form.desk-form").unwrap()).next().expect("a desk form");
-    let target = form.value().attr("action").unwrap().to_owned();
-    let mut values: Vec<(String, String)> = Vec::new();
-    for el in form.select(&scraper::Selector::parse("input, textarea, select").unwrap()) {
-        let Some(name) = el.value().attr("name") else { continue };
-        let value = match el.value().name() {
-            "textarea" => el.text().collect::<String>(),
-            "select" => {
-                let opt = scraper::Selector::parse("option[selected]").unwrap();
-                el.select(&opt).next().and_then(|o| o.value().attr("value")).unwrap_or_default().to_owned()
-            }
-            _ if el.value().attr("type") == Some("checkbox") => {
-                if el.value().attr("checked").is_none() {
-                    continue;
-                }
-                el.value().attr("value").unwrap_or("on").to_owned()
-            }
-            _ => el.value().attr("value").unwrap_or_default().to_owned(),
-        };
-        values.push((name.to_owned(), value));
-    }
-    for (k, v) in fields {
-        values.retain(|(name, _)| name != k);
-        values.push(((*k).to_owned(), (*v).to_owned()));
-    }
-    values.push(("action".into(), action.to_owned()));
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    b.post(&target, &pairs).await
+    common::submit_on(b, &page, fields, action).await
 }
 
 // ---------------------------------------------------------------- stored XSS

@@ -408,3 +408,39 @@ impl Fixture {
         self.write(&format!("articles/{slug}.md"), &format!("+++\ntitle = \"{title}\"\n{extra}\n+++\n{body}"))
     }
 }
+
+/// Submits the first desk form of `page` with `fields` changed and the
+/// button `action` pressed, as a browser would.
+pub async fn submit_on(b: &Browser<'_>, page: &Page, fields: &[(&str, &str)], action: &str) -> Page {
+    let html = page.html();
+    let form_sel = scraper::Selector::parse("form.desk-form").unwrap();
+    let form = html.select(&form_sel).next().expect("a desk form");
+    let target = form.value().attr("action").unwrap().to_owned();
+    let mut values: Vec<(String, String)> = Vec::new();
+    let inputs = scraper::Selector::parse("input, textarea, select").unwrap();
+    for el in form.select(&inputs) {
+        let Some(name) = el.value().attr("name") else { continue };
+        let value = match el.value().name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => {
+                let opt = scraper::Selector::parse("option[selected]").unwrap();
+                el.select(&opt).next().and_then(|o| o.value().attr("value")).unwrap_or_default().to_owned()
+            }
+            _ if el.value().attr("type") == Some("checkbox") => {
+                if el.value().attr("checked").is_none() {
+                    continue;
+                }
+                el.value().attr("value").unwrap_or("on").to_owned()
+            }
+            _ => el.value().attr("value").unwrap_or_default().to_owned(),
+        };
+        values.push((name.to_owned(), value));
+    }
+    for (k, v) in fields {
+        values.retain(|(name, _)| name != k);
+        values.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    values.push(("action".into(), action.to_owned()));
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(&target, &pairs).await
+}
