@@ -95,16 +95,6 @@ impl PageCache {
         PageCache { pages, rendering: Mutex::default() }
     }
 
-    /// How many pages are held (for tests and the benchmark).
-    pub fn len(&self) -> u64 {
-        self.pages.run_pending_tasks();
-        self.pages.entry_count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn lock_for(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
         let mut map = self.rendering.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(lock) = map.get(key).and_then(Weak::upgrade) {
