@@ -75,6 +75,59 @@ fn malformed_front_matter_points_at_the_toml_error() {
 }
 
 #[test]
+fn every_front_matter_error_is_reported_at_once_at_its_own_place() {
+    let f = base();
+    // A syntax error, an unknown key and a wrong type, and `title` left out:
+    // four mistakes, four findings, each where it is.
+    f.write(
+        "articles/a.md",
+        "+++\ndescription = \"About the shark.\"\nlist = ranked\nsubtitle = \"Two notes\"\ntags = \"sharks\"\n\
+         published = 2026-01-05T10:00:00Z\n+++\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n",
+    );
+    let file = "articles/a.md";
+    let syntax = expect(&f, file, "ranked", Severity::Error, "front-matter");
+    let unknown = expect(&f, file, "subtitle", Severity::Error, "front-matter");
+    let wrong_type = expect(&f, file, "\"sharks\"", Severity::Error, "front-matter");
+    assert!(unknown.message.contains("unknown field `subtitle`"), "{unknown}");
+    assert!(wrong_type.message.contains("invalid type"), "{wrong_type}");
+    let all: Vec<Problem> = findings(&f).into_iter().filter(|p| p.path.ends_with(file)).collect();
+    assert!(all.iter().any(|p| p.message.contains("missing field `title`")), "{all:#?}");
+    assert_eq!(all.len(), 4, "one finding per mistake, none twice: {all:#?}");
+    assert_ne!(syntax.line, unknown.line);
+
+    // The command prints them all, and the import refuses the file.
+    let out = cuesheet(&[], f.path());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("a.md:3:8: error: invalid front matter"), "{stdout}");
+    assert!(stdout.contains("a.md:4:1: error: invalid front matter: unknown field `subtitle`"), "{stdout}");
+    assert!(stdout.contains("a.md:5:8: error: invalid front matter: invalid type"), "{stdout}");
+
+    // A value removed for its wrong type is not reported missing as well.
+    f.write(file, "+++\ntitle = 5\ntoc = \"yes\"\n+++\nText.\n");
+    let all: Vec<Problem> = findings(&f).into_iter().filter(|p| p.path.ends_with(file)).collect();
+    let places: Vec<(usize, usize)> = all.iter().map(|p| (p.line, p.column)).collect();
+    assert_eq!(places, [(2, 9), (3, 7)], "{all:#?}");
+}
+
+#[test]
+fn every_record_error_is_reported_at_once() {
+    let f = base();
+    f.write(
+        "soundtracks/thin-2001.toml",
+        "title = \"Thin\"\nkind = \"scroe\"\ncomposer = [\"A\"]\n[film]\ntitle = \"Thin\"\nyear = \"2001\"\n\
+         director = \"Someone\"\n[[tracks]]\ntitle = \"One\"\n[[tracks]]\ntitle = \"Two\"\nartsit = \"B\"\n",
+    );
+    let file = "soundtracks/thin-2001.toml";
+    expect(&f, file, "\"scroe\"", Severity::Error, "invalid-record");
+    expect(&f, file, "composer ", Severity::Error, "invalid-record");
+    expect(&f, file, "\"2001\"", Severity::Error, "invalid-record");
+    expect(&f, file, "artsit", Severity::Error, "invalid-record");
+    let all: Vec<Problem> = findings(&f).into_iter().filter(|p| p.path.ends_with(file)).collect();
+    assert_eq!(all.len(), 4, "{all:#?}");
+}
+
+#[test]
 fn entries_must_name_a_record_have_a_heading_and_a_body() {
     let f = base();
     f.article(

@@ -88,12 +88,14 @@ pub fn parse(path: &Path, text: &str) -> (Option<Article>, Vec<Problem>) {
         Err(message) => return (None, vec![src.error(0, "front-matter", message)]),
     };
     let front_text = &text[front_start..front_end];
-    let front: FrontMatter = match toml::from_str(front_text) {
+    let front: FrontMatter = match super::toml_errors::parse(front_text) {
         Ok(front) => front,
-        Err(e) => {
-            let at = front_start + e.span().map_or(0, |s| s.start);
-            let message = format!("invalid front matter: {}", e.message().trim());
-            return (None, vec![src.error(at, "front-matter", message)]);
+        Err(errors) => {
+            let problems = errors.into_iter().map(|e| {
+                let message = format!("invalid front matter: {}", e.message);
+                src.error(front_start + e.span.start, "front-matter", message)
+            });
+            return (None, problems.collect());
         }
     };
     let mut problems = Vec::new();

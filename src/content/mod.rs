@@ -20,6 +20,8 @@ mod problem;
 pub mod record;
 /// Moving an entry up or down in a list's Markdown (the editor desk).
 pub mod reorder;
+/// TOML read with every error of a file found at once, each at its place.
+mod toml_errors;
 
 use std::collections::BTreeSet;
 use std::fmt;

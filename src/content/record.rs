@@ -115,11 +115,13 @@ pub fn parse(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
         Ok(slug) => slug,
         Err(p) => return (None, p),
     };
-    let mut record: Record = match toml::from_str(text) {
+    let mut record: Record = match super::toml_errors::parse(text) {
         Ok(r) => r,
-        Err(e) => {
-            let message = format!("invalid record: {}", e.message().trim());
-            return (None, vec![src.error(e.span().map_or(0, |s| s.start), "invalid-record", message)]);
+        Err(errors) => {
+            let problems = errors
+                .into_iter()
+                .map(|e| src.error(e.span.start, "invalid-record", format!("invalid record: {}", e.message)));
+            return (None, problems.collect());
         }
     };
     record.slug = slug;
