@@ -330,19 +330,39 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
     Ok(deleted.is_some())
 }
 
-/// A record's slug, album title and film title.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A record's slug, album title and film title, and who made the film and
+/// its music (director, composers, music supervisors, in the record's
+/// order): what the content check compares headings and paragraphs with.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Titles {
     pub slug: String,
     pub title: String,
     pub film_title: String,
+    pub makers: Vec<String>,
 }
 
-const TITLES: &str = "select slug, title, film_title from soundtracks";
+/// One row per maker of each record (one row with no maker for a record
+/// that credits none), the rows of a record together, its director first.
+const TITLES: &str = "
+select s.slug, s.title, s.film_title, p.name
+from soundtracks s
+left join credits c on c.soundtrack_id = s.id and c.role in ('director', 'composer', 'music_supervisor')
+left join people p on p.id = c.person_id
+order by s.id, case c.role when 'director' then 0 when 'composer' then 1 else 2 end, c.position";
 
-/// The titles of every record: what the content check compares headings with.
+/// The titles and makers of every record, in one query however many there are.
 pub async fn titles(db: &Db) -> Result<Vec<Titles>> {
-    sqlx::query_as(TITLES).fetch_all(&db.pool).await
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(TITLES).fetch_all(&db.pool).await?;
+    let mut out: Vec<Titles> = Vec::new();
+    for (slug, title, film_title, maker) in rows {
+        if out.last().is_none_or(|t| t.slug != slug) {
+            out.push(Titles { slug, title, film_title, makers: Vec::new() });
+        }
+        if let (Some(t), Some(name)) = (out.last_mut(), maker) {
+            t.makers.push(name);
+        }
+    }
+    Ok(out)
 }
 
 const IDS_IN: &str = "select slug, id from soundtracks where slug in ({list})";

@@ -44,6 +44,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Finished public pages, per content version.
     pub pages: Arc<PageCache>,
+    /// Every record's titles and makers, per content version, for the desk's check.
+    pub record_titles: Arc<editor::context::RecordTitles>,
 }
 
 impl AppState {
@@ -56,7 +58,8 @@ impl AppState {
         };
         let clock = Arc::new(Clock::read(&db).await?);
         let pages = Arc::new(PageCache::new(config.page_cache_mb.saturating_mul(1024 * 1024)));
-        Ok(AppState { db, config: Arc::new(config), secret, clock, pages })
+        let record_titles = Arc::default();
+        Ok(AppState { db, config: Arc::new(config), secret, clock, pages, record_titles })
     }
 
     /// The public base URL, without a trailing slash.

@@ -107,16 +107,18 @@ impl Context {
         self.names.insert(r.slug.clone(), names);
     }
 
-    /// A record that exists, known by its album and film titles only: enough
-    /// to tell a heading that names its film; [`Context::add_record`] adds
-    /// the rest for the records an article uses.
-    pub fn add_record_titles(&mut self, slug: &str, album: &str, film: &str) {
+    /// A record that exists, known by its album and film titles and its
+    /// makers (director, composers, music supervisors) only: enough to tell
+    /// a heading that names its film and a paragraph about another record
+    /// (what `cuesheet check` knows of every record, so the desk warns alike);
+    /// [`Context::add_record`] adds the rest for the records an article uses.
+    pub fn add_record_titles(&mut self, slug: &str, album: &str, film: &str, makers: &[String]) {
         self.records.insert(slug.to_owned());
         let names = RecordNames {
             film: film.to_owned(),
             album: strip_brackets(album).split(": ").map(|s| s.trim().to_owned()).collect(),
             people: Vec::new(),
-            makers: Vec::new(),
+            makers: makers.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect(),
             tracks: Vec::new(),
         };
         self.names.entry(slug.to_owned()).or_insert(names);

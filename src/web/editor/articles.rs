@@ -19,7 +19,7 @@ use super::CurrentEditor;
 use super::dashboard::status;
 use crate::comments::form::FieldErrors;
 use crate::content::article::{FrontMatter, TomlTime};
-use crate::content::check::{Context, check_article};
+use crate::content::check::check_article;
 use crate::content::markdown::{ListOrder, ListStyle, TocItem};
 use crate::content::{Article, is_slug, reorder, slugify};
 use crate::db::{self, export::ArticleFile, soundtracks::Listing};
@@ -195,62 +195,14 @@ struct Checked {
     errors: usize,
 }
 
-/// What the check of one article needs of what exists around it, in a
-/// fixed number of queries however large the archive: every record's titles
-/// (a heading naming a film without its record is flagged), the whole of
-/// the records it uses or links, and which of the people, articles and tags
-/// it links exist. Other articles are `except` the one being edited.
-async fn context(db: &db::Db, except: Option<i64>, path: &FsPath, text: &str) -> Result<Context> {
-    let mut ctx = Context::default();
-    for t in db::soundtracks::titles(db).await? {
-        ctx.add_record_titles(&t.slug, &t.title, &t.film_title);
-    }
-    let Some(article) = crate::content::article::parse(path, text).0 else {
-        return Ok(ctx);
-    };
-    let mut wanted: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in article.rendered.references.iter().filter(|r| !r.slug.is_empty()) {
-        wanted.entry("soundtracks").or_default().push(r.slug.clone());
-    }
-    for link in &article.rendered.links {
-        let dest = link.dest.trim();
-        if let Some(slug) = dest.strip_prefix("person:") {
-            wanted.entry("people").or_default().push(slug.to_owned());
-        } else if let Some(path) = dest.strip_prefix('/').filter(|p| !p.starts_with('/')) {
-            let mut parts = path.split(['?', '#']).next().unwrap_or_default().split('/');
-            if let (Some(kind), Some(slug)) = (parts.next(), parts.next().filter(|s| !s.is_empty())) {
-                wanted.entry(kind).or_default().push(slug.to_owned());
-            }
-        }
-    }
-    for list in wanted.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    let want = |kind: &str| wanted.get(kind).map_or(&[][..], Vec::as_slice);
-    for r in db::export::records_by_slugs(db, want("soundtracks")).await? {
-        ctx.add_record(&r);
-    }
-    for slug in db::people::existing_slugs(db, want("people")).await? {
-        ctx.add_person(&slug);
-    }
-    for slug in db::articles::existing_slugs(db, except, want("articles")).await? {
-        ctx.add_article(&slug, &[]);
-    }
-    for slug in db::tags::used_slugs(db, except, want("tags")).await? {
-        ctx.add_tag(&slug);
-    }
-    Ok(ctx)
-}
-
-async fn check(db: &db::Db, id: Option<i64>, slug: &str, front: &FrontMatter, body: &str) -> Result<Checked> {
+async fn check(state: &AppState, id: Option<i64>, slug: &str, front: &FrontMatter, body: &str) -> Result<Checked> {
     let file =
         ArticleFile { id: id.unwrap_or_default(), slug: slug.to_owned(), front: front.clone(), body: body.to_owned() };
     let text = file.text().map_err(|e| Error::Internal(e.to_string()))?;
     let body_start = text.len() - body.len();
     let body_line = text[..body_start].matches('\n').count() + 1;
     let path = format!("articles/{slug}.md");
-    let ctx = context(db, id, FsPath::new(&path), &text).await?;
+    let ctx = super::context::context(state, id, FsPath::new(&path), &text).await?;
     let (article, problems) = check_article(FsPath::new(&path), &text, &ctx);
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let problems = problems
@@ -313,7 +265,7 @@ async fn page(
     let slug = if form.slug.trim().is_empty() { slugify(&form.title) } else { form.slug.trim().to_owned() };
     let (entries, problems, error_count) = match form.front(None) {
         Ok(front) if !slug.is_empty() => {
-            let c = check(&state.db, id, &slug, &front, &form.body).await?;
+            let c = check(state, id, &slug, &front, &form.body).await?;
             let entries = c
                 .article
                 .map(|a| {
@@ -489,7 +441,7 @@ async fn submit(
         return again(form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     form.slug = slug.clone();
-    let checked = check(&state.db, id, &slug, &front, &form.body).await?;
+    let checked = check(&state, id, &slug, &front, &form.body).await?;
     let publishing = front.published.is_some();
     let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
         let notice = if publishing {
@@ -617,7 +569,7 @@ pub async fn restore(
     let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
     let current = db::export::article(&state.db, article_id).await?.ok_or(Error::NotFound)?;
     let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
-    let checked = check(&state.db, Some(article_id), &current.slug, &front, &r.body).await?;
+    let checked = check(&state, Some(article_id), &current.slug, &front, &r.body).await?;
     let Some(article) = checked.article.filter(|_| !(front.published.is_some() && checked.errors > 0)) else {
         let form = ArticleForm::from_file(&ArticleFile { id: article_id, slug: current.slug, front, body: r.body });
         let notice = Some("This revision has errors and cannot be published as it is; fix them and save.".to_string());

@@ -4,6 +4,8 @@
 
 pub mod articles;
 pub mod comments;
+/// What the desk checks an article against, kept per content version.
+pub mod context;
 pub mod dashboard;
 pub mod records;
 pub mod session;
