@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{Fixture, REAL_CONTENT, TestApp, backends};
-use cuesheet::content::check::check_tree;
+use cuesheet::content::check::{Context, check_article_with, check_tree};
+use cuesheet::content::markdown::Html;
 use cuesheet::content::{Problem, Severity};
 use cuesheet::db::import::ImportError;
 
@@ -677,6 +678,54 @@ fn the_false_positive_corpus_has_no_errors_and_no_warnings() {
     assert!(noise.is_empty(), "{}", noise.join("\n"));
 }
 
+/// The check renders only the shape of an article's HTML (its texts cut to
+/// a letter, so the sanitiser stays linear); it must find exactly what the
+/// page's own render finds: empty bodies, ids, anchors.
+#[test]
+fn the_checks_shape_render_finds_what_the_page_render_finds() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for folder in ["pasted", "clean"] {
+        for entry in std::fs::read_dir(Path::new(CORPUS).join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            files.push((
+                path.file_name().unwrap().to_str().unwrap().to_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+    let edges = [
+        "## Jaws {soundtrack=jaws-1975}\n\n\u{a0}\n\n## Psycho {soundtrack=psycho-1960}\n\n<script>alert(1)</script>\n",
+        "## Jaws {soundtrack=jaws-1975}\n\n<!-- nothing -->\n\n## Psycho {soundtrack=psycho-1960}\n\n`\u{a9}`\n",
+        "## Jaws {soundtrack=jaws-1975}\n\n### Theme {#theme}\n\nSee [the theme](#theme), [note](#fn-a), [x](#y).[^a]\n\n[^a]: \u{a9} 1975.\n",
+        "## Jaws {soundtrack=jaws-1975}\n\n<a id=\"raw\"></a>[here](#raw \"\u{a9}\u{a9}\") ![](x.png \"t\") \u{a0}&amp;\n",
+    ];
+    for (i, body) in edges.iter().enumerate() {
+        files.push((format!("edge-{i}.md"), format!("+++\ntitle = \"Edge\"\n{UNRANKED}\n+++\n{body}")));
+    }
+    let mut ctx = Context::default();
+    ctx.add_record_titles("jaws-1975", "Jaws", "Jaws", &["Steven Spielberg".to_owned()]);
+    ctx.add_record_titles("psycho-1960", "Psycho", "Psycho", &[]);
+    for (name, text) in &files {
+        let path = Path::new("articles").join(name);
+        let (page_article, page) = check_article_with(&path, text, &ctx, Html::Page);
+        let (shape_article, shape) = check_article_with(&path, text, &ctx, Html::Shape);
+        assert_eq!(page, shape, "{name}");
+        let ids = |a: Option<cuesheet::content::Article>| a.map(|a| a.rendered.outline.len());
+        assert_eq!(ids(page_article), ids(shape_article), "{name}");
+    }
+    // The edges are not trivially clean: the script-only and comment-only
+    // bodies are empty entries (a no-break space is a paragraph), the broken
+    // anchor is found.
+    let edge =
+        |i: usize| check_article_with(Path::new("articles/e.md"), &files[files.len() - 4 + i].1, &ctx, Html::Shape).1;
+    assert_eq!(edge(0).iter().filter(|p| p.code == "empty-entry").count(), 1, "{:#?}", edge(0));
+    assert_eq!(edge(1).iter().filter(|p| p.code == "empty-entry").count(), 1, "{:#?}", edge(1));
+    let anchors: Vec<String> =
+        edge(2).iter().filter(|p| p.code == "broken-anchor").map(|p| p.message.clone()).collect();
+    assert_eq!(anchors.len(), 1, "only #y leads nowhere: {anchors:?}");
+    assert!(!edge(3).iter().any(|p| p.code == "broken-anchor"), "{:#?}", edge(3));
+}
+
 /// Pathological articles of about `size` bytes: the shapes that took
 /// minutes when a check rescanned the file per heading, FAQ or finding.
 fn pathological(size: usize) -> Vec<(&'static str, String)> {
@@ -687,6 +736,10 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
         }
         s
     };
+    // One paragraph of characters html5ever's serialiser rescans at (`©`,
+    // `°`, `«`, `&`): the check must not sanitise it.
+    let mut copyright = fill("\u{a9} \u{b0} \u{ab} & ");
+    copyright.push_str("lk21\n");
     let mut nul = String::from("+++\ntitle = \"Stress\"\n+++\n");
     nul.push_str(&"\0".repeat(size));
     vec![
@@ -696,6 +749,7 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
         ("nul-bytes", nul),
         ("nul-per-line", fill("a\0b\n")),
         ("one-long-line", fill("isnâ€™t ")),
+        ("copyright-paragraph", copyright),
     ]
 }
 

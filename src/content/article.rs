@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{self, ListOrder, ListStyle, Rendered};
+use super::markdown::{self, Html, ListOrder, ListStyle, Rendered};
 use super::{Problem, Source, content_hash, file_slug};
 
 /// The front matter as written.
@@ -78,6 +78,12 @@ pub struct Article {
 /// could be read, so the check can go on looking at it; only a file without
 /// problems may be imported.
 pub fn parse(path: &Path, text: &str) -> (Option<Article>, Vec<Problem>) {
+    parse_with(path, text, Html::Page)
+}
+
+/// [`parse`], with the body's HTML made for `html`: a check that only reads
+/// the findings asks for [`Html::Shape`].
+pub fn parse_with(path: &Path, text: &str, html: Html) -> (Option<Article>, Vec<Problem>) {
     let src = Source::new(path, text);
     let slug = match file_slug(&src) {
         Ok(slug) => slug,
@@ -115,7 +121,7 @@ pub fn parse(path: &Path, text: &str) -> (Option<Article>, Vec<Problem>) {
     let updated = time("updated", &front.updated);
 
     let body = &text[body_offset..];
-    let rendered = markdown::render(body, front.list, front.order);
+    let rendered = markdown::render_with(body, front.list, front.order, html);
     problems.extend(rendered.issues.iter().map(|i| src.error(body_offset + i.offset, i.code, i.message.clone())));
     if front.list != ListStyle::None && rendered.entries.is_empty() {
         problems.push(src.error(

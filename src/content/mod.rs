@@ -85,7 +85,7 @@ impl Site {
 /// from the tree are left to [`Site::check_references`], since records may
 /// also live in the database.
 pub fn load(dir: &Path) -> Result<Site, LoadError> {
-    let checked = check::analyse(dir, &mut |_, _| {})?;
+    let checked = check::analyse(dir, &mut |_, _| {}, markdown::Html::Page)?;
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = checked.problems.into_iter().partition(Problem::is_error);
     if !errors.is_empty() {
         return Err(LoadError::Invalid(errors));

@@ -59,6 +59,7 @@ use std::path::{Path, PathBuf};
 
 pub use output::{Format, run};
 
+use super::markdown::Html;
 use super::{Article, LoadError, Problem, Record, Severity, Site, Source, article, is_slug, record, slugify};
 
 /// What a file is checked against: the records, articles, tags and people
@@ -203,7 +204,8 @@ pub fn check_tree_with(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Re
         let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no articles/ or soundtracks/ folder in it");
         return Err(LoadError::Io { path: dir.to_path_buf(), source });
     }
-    let checked = analyse(dir, progress)?;
+    // The report is all a check shows: the HTML is made for its shape only.
+    let checked = analyse(dir, progress, Html::Shape)?;
     let mut problems = checked.problems;
     problems.extend(checked.unresolved.into_iter().map(|(_, p)| p));
     sort(&mut problems);
@@ -228,7 +230,7 @@ pub fn check_file(path: &Path) -> Result<Report, LoadError> {
         None => match read(path)? {
             Err(p) => vec![p],
             Ok(text) if path.extension().is_some_and(|e| e == "toml") => check_record(path, &text).1,
-            Ok(text) => check_article(path, &text, &Context::default()).1,
+            Ok(text) => check_article_with(path, &text, &Context::default(), Html::Shape).1,
         },
     };
     sort(&mut problems);
@@ -239,11 +241,17 @@ pub fn check_file(path: &Path) -> Result<Report, LoadError> {
 /// front matter could be read comes back too; it is publishable only if no
 /// problem is an error.
 pub fn check_article(path: &Path, text: &str, ctx: &Context) -> (Option<Article>, Vec<Problem>) {
+    check_article_with(path, text, ctx, Html::Page)
+}
+
+/// [`check_article`], with the article's HTML made for `html`: a caller that
+/// only reads the findings asks for [`Html::Shape`].
+pub fn check_article_with(path: &Path, text: &str, ctx: &Context, html: Html) -> (Option<Article>, Vec<Problem>) {
     if let Some(p) = utf16(path, text) {
         return (None, vec![p]);
     }
     let text = &line_ends(text);
-    let (article, mut problems) = article::parse(path, text);
+    let (article, mut problems) = article::parse_with(path, text, html);
     problems.extend(text::check(&Source::new(path, text)));
     if let Some(a) = &article {
         let (more, unresolved) = article_findings(a, text, ctx);
@@ -300,8 +308,9 @@ pub(crate) struct Checked {
 }
 
 /// Reads and checks a tree: records first (articles are checked against
-/// them), then every article against the whole context.
-pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<Checked, LoadError> {
+/// them), then every article against the whole context; the articles' HTML
+/// made for `html` (the page for an import, the shape for a check).
+pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: Html) -> Result<Checked, LoadError> {
     // A missing tree must not read as an empty one: that would unpublish everything.
     if !dir.is_dir() {
         let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder");
@@ -342,7 +351,7 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Res
     for path in article_paths {
         match read(&path)? {
             Ok(text) => {
-                let (article, problems) = article::parse(&path, &text);
+                let (article, problems) = article::parse_with(&path, &text, html);
                 out.problems.extend(problems);
                 out.problems.extend(text::check(&Source::new(&path, &text)));
                 match article {

@@ -14,6 +14,7 @@ use std::path::Path as FsPath;
 use std::sync::{Arc, RwLock};
 
 use crate::content::check::Context;
+use crate::content::markdown::Html;
 use crate::db;
 use crate::error::Result;
 use crate::web::AppState;
@@ -60,7 +61,8 @@ impl RecordTitles {
 pub async fn context(state: &AppState, except: Option<i64>, path: &FsPath, text: &str) -> Result<Context> {
     let db = &state.db;
     let mut ctx = Context::clone(&*state.record_titles.get(db).await?);
-    let Some(article) = crate::content::article::parse(path, text).0 else {
+    // Only what it links is read here: its HTML is made for its shape only.
+    let Some(article) = crate::content::article::parse_with(path, text, Html::Shape).0 else {
         return Ok(ctx);
     };
     let mut wanted: BTreeMap<&str, Vec<String>> = BTreeMap::new();
