@@ -302,6 +302,9 @@ fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, w
         starts.push(text.len());
         text.push_str(t);
     }
+    // Whether each event's text is its source, decided once per event: asked
+    // per word, a long paragraph would be compared whole at every word.
+    let exact: Vec<bool> = run.iter().map(|(t, range)| source.get(range.clone()) == Some(*t)).collect();
     let mut segment = 0;
     let mut cursor = 0;
     let mut last_end: Option<usize> = None;
@@ -313,10 +316,10 @@ fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, w
         let gap = &text[last_end.unwrap_or(0)..at];
         let joined = gap.chars().all(|c| c == ' ') && (last_end.is_some() || clean);
         last_end = Some(end);
-        let (t, range) = &run[segment];
+        let (_, range) = &run[segment];
         let src = &source[range.clone()];
         let raw = &text[at..end];
-        let offset = if src == *t {
+        let offset = if exact[segment] {
             range.start + (at - starts[segment])
         } else if let Some(k) = src.get(cursor..).and_then(|s| s.find(raw)) {
             cursor += k + raw.len();
