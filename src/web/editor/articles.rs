@@ -19,8 +19,8 @@ use super::CurrentEditor;
 use super::dashboard::status;
 use crate::comments::form::FieldErrors;
 use crate::content::article::{FrontMatter, TomlTime};
-use crate::content::check::check_article;
-use crate::content::markdown::{ListOrder, ListStyle, TocItem};
+use crate::content::check::check_article_with;
+use crate::content::markdown::{Html, ListOrder, ListStyle, TocItem};
 use crate::content::{Article, is_slug, reorder, slugify};
 use crate::db::{self, export::ArticleFile, soundtracks::Listing};
 use crate::error::{Error, Result};
@@ -195,7 +195,16 @@ struct Checked {
     errors: usize,
 }
 
-async fn check(state: &AppState, id: Option<i64>, slug: &str, front: &FrontMatter, body: &str) -> Result<Checked> {
+/// Checks the article as the form has it; the article comes back rendered
+/// for `html` (the page, to be written; its shape, to be shown the findings).
+async fn check(
+    state: &AppState,
+    id: Option<i64>,
+    slug: &str,
+    front: &FrontMatter,
+    body: &str,
+    html: Html,
+) -> Result<Checked> {
     let file =
         ArticleFile { id: id.unwrap_or_default(), slug: slug.to_owned(), front: front.clone(), body: body.to_owned() };
     let text = file.text().map_err(|e| Error::Internal(e.to_string()))?;
@@ -203,7 +212,7 @@ async fn check(state: &AppState, id: Option<i64>, slug: &str, front: &FrontMatte
     let body_line = text[..body_start].matches('\n').count() + 1;
     let path = format!("articles/{slug}.md");
     let ctx = super::context::context(state, id, FsPath::new(&path), &text).await?;
-    let (article, problems) = check_article(FsPath::new(&path), &text, &ctx);
+    let (article, problems) = check_article_with(FsPath::new(&path), &text, &ctx, html);
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let problems = problems
         .iter()
@@ -265,7 +274,7 @@ async fn page(
     let slug = if form.slug.trim().is_empty() { slugify(&form.title) } else { form.slug.trim().to_owned() };
     let (entries, problems, error_count) = match form.front(None) {
         Ok(front) if !slug.is_empty() => {
-            let c = check(state, id, &slug, &front, &form.body).await?;
+            let c = check(state, id, &slug, &front, &form.body, Html::Shape).await?;
             let entries = c
                 .article
                 .map(|a| {
@@ -441,7 +450,7 @@ async fn submit(
         return again(form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     form.slug = slug.clone();
-    let checked = check(&state, id, &slug, &front, &form.body).await?;
+    let checked = check(&state, id, &slug, &front, &form.body, Html::Page).await?;
     let publishing = front.published.is_some();
     let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
         let notice = if publishing {
@@ -569,7 +578,7 @@ pub async fn restore(
     let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
     let current = db::export::article(&state.db, article_id).await?.ok_or(Error::NotFound)?;
     let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
-    let checked = check(&state, Some(article_id), &current.slug, &front, &r.body).await?;
+    let checked = check(&state, Some(article_id), &current.slug, &front, &r.body, Html::Page).await?;
     let Some(article) = checked.article.filter(|_| !(front.published.is_some() && checked.errors > 0)) else {
         let form = ArticleForm::from_file(&ArticleFile { id: article_id, slug: current.slug, front, body: r.body });
         let notice = Some("This revision has errors and cannot be published as it is; fix them and save.".to_string());
