@@ -753,18 +753,32 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Checks each pathological file and returns how long each took.
+/// Checks each pathological file and returns how long each took: wall
+/// time and this thread's CPU time (the check runs on the calling thread).
 fn time_pathological(size: usize) -> Vec<(&'static str, std::time::Duration, usize)> {
+    time_pathological_cpu(size).into_iter().map(|(name, wall, _, n)| (name, wall, n)).collect()
+}
+
+fn time_pathological_cpu(size: usize) -> Vec<(&'static str, std::time::Duration, std::time::Duration, usize)> {
     pathological(size)
         .into_iter()
         .map(|(name, text)| {
             let f = Fixture::new();
             f.write("articles/stress.md", &text);
-            let started = std::time::Instant::now();
+            let (started, cpu) = (std::time::Instant::now(), thread_cpu());
             let report = check_tree(f.path()).unwrap();
-            (name, started.elapsed(), report.problems.len())
+            (name, started.elapsed(), thread_cpu() - cpu, report.problems.len())
         })
         .collect()
+}
+
+/// CPU time this thread has used: what a check costs, whatever else the
+/// machine is running.
+fn thread_cpu() -> std::time::Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 #[test]
@@ -786,11 +800,17 @@ fn pathological_files_are_checked_in_linear_time() {
 #[test]
 #[ignore = "5 MB files: run in a release build"]
 fn five_megabyte_pathological_files_are_checked_in_under_two_seconds() {
-    for (name, took, findings) in time_pathological(5 * 1024 * 1024) {
-        println!("{name}: {took:?}, {findings} findings");
+    // The bound is on CPU time: on a shared machine the wall clock also
+    // counts the time other processes hold the cores. Both are printed.
+    let mut slow = Vec::new();
+    for (name, wall, cpu, findings) in time_pathological_cpu(5 * 1024 * 1024) {
+        println!("{name}: {cpu:?} CPU, {wall:?} wall, {findings} findings");
         assert!(findings > 0, "{name}: the defects are found");
-        assert!(took.as_secs_f64() < 2.0, "{name}: {took:?}");
+        if cpu.as_secs_f64() >= 2.0 {
+            slow.push(format!("{name}: {cpu:?} CPU"));
+        }
     }
+    assert!(slow.is_empty(), "{slow:?}");
 }
 
 #[test]
