@@ -70,15 +70,22 @@ pub fn scan(text: &str) -> Vec<Hit> {
             _ => {}
         }
     }
+    // Link spans come sorted and apart: a word finds the one it may be in
+    // by binary search (looking through them all per word was quadratic in
+    // a text of many host names).
     let links = link_spans(text);
-    let in_link = |at: usize| links.iter().any(|&(s, e)| s <= at && at < e);
+    let in_link = |at: usize| {
+        let i = links.partition_point(|&(s, _)| s <= at);
+        i > 0 && at < links[i - 1].1
+    };
     let mut hits = Vec::new();
     for (i, (s, e, word)) in words.iter().enumerate() {
+        let linked = in_link(*s);
         for entry in LIST.iter() {
             let n = entry.words.len();
             if i + n <= words.len() && words[i..i + n].iter().zip(&entry.words).all(|(w, e)| w.2 == *e) {
                 hits.push(Hit { start: *s, end: words[i + n - 1].1, phrase: entry.phrase, severity: entry.severity });
-            } else if in_link(*s)
+            } else if linked
                 && (word.starts_with(&entry.joined)
                     || entry.joined.len() >= MIN_SUFFIX && word.ends_with(&entry.joined))
             {

@@ -740,6 +740,9 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
     // `°`, `«`, `&`): the check must not sanitise it.
     let mut copyright = fill("\u{a9} \u{b0} \u{ab} & ");
     copyright.push_str("lk21\n");
+    // Host names everywhere: the spam scan looked through every one per word.
+    let mut hosts = fill("see www.a.example now ");
+    hosts.push_str("lk21\n");
     let mut nul = String::from("+++\ntitle = \"Stress\"\n+++\n");
     nul.push_str(&"\0".repeat(size));
     vec![
@@ -750,6 +753,7 @@ fn pathological(size: usize) -> Vec<(&'static str, String)> {
         ("nul-per-line", fill("a\0b\n")),
         ("one-long-line", fill("isnâ€™t ")),
         ("copyright-paragraph", copyright),
+        ("host-names", hosts),
     ]
 }
 

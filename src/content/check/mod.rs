@@ -288,7 +288,7 @@ fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Ve
     problems.extend(names::check(a, &body, &src, ctx));
     problems.extend(entries::check(a, &body, &src, ctx));
     problems.extend(lint::check(a, &body, &src));
-    problems.extend(nesting::check(a, &src));
+    problems.extend(nesting::check(a, &body, &src));
     (problems, structure::unknown_records(a, &src, ctx))
 }
 

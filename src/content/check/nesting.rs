@@ -4,12 +4,14 @@
 //! show what was written: an error, so the file is never imported or
 //! published as it stands.
 
-use crate::content::markdown::{nesting, options};
+use super::body::Body;
+use crate::content::markdown::nesting;
 use crate::content::{Article, Problem, Source};
 
-/// The first place the body nests too deeply, if any.
-pub(super) fn check(a: &Article, src: &Source<'_>) -> Option<Problem> {
-    let excess = nesting::scan(&a.body, options()).excess?;
+/// The first place the body nests too deeply, if any, read from the body's
+/// one parse (the same options, so the same events).
+pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>) -> Option<Problem> {
+    let excess = nesting::scan_events(&a.body, body.events.iter().cloned()).excess?;
     let message = format!(
         "nesting: {} nest more than {} levels deep; the page would flatten them: keep them shallower",
         excess.kind.what(),
