@@ -154,6 +154,8 @@ const TOC_MIN_SECTIONS: usize = 5;
 /// Renders an article body.
 pub fn render(body: &str, style: ListStyle, order: ListOrder) -> Rendered {
     let mut out = Rendered::default();
+    // Same length as `body`: every offset found in it holds for `body`.
+    let body = &nesting::guard_tables(body);
     let chunks = parse::split(body, &mut out);
     let mut ids = Ids::new(chunks.iter().filter_map(|c| match c {
         Chunk::Heading(h) => h.explicit_id.as_deref(),
