@@ -622,3 +622,70 @@ async fn a_burst_of_failed_logins_is_bounded_and_every_429_says_when() {
         app.finish().await;
     }
 }
+
+/// How many times `name` shows as text on the page, after asserting that
+/// each is inside a `<bdi>` (the text of an `<option>` or `<textarea>` is a
+/// form's value, not prose, and none holds a name here).
+fn isolated_names(page: &Page, name: &str) -> usize {
+    let html = page.html();
+    let mut shown = 0;
+    for node in html.tree.nodes() {
+        let Some(text) = node.value().as_text() else { continue };
+        if !text.contains(name) {
+            continue;
+        }
+        let path: Vec<String> =
+            node.ancestors().filter_map(|a| a.value().as_element().map(|e| e.name().to_owned())).collect();
+        assert!(path.iter().any(|n| n == "bdi"), "`{name}` shown outside <bdi>, under {path:?}");
+        shown += 1;
+    }
+    shown
+}
+
+#[actix_web::test]
+async fn a_commenters_name_is_isolated_wherever_it_is_shown() {
+    // A right-to-left override would turn the words after it around.
+    const NAME: &str = "\u{202e}Eve the reverser";
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let reader = Browser::new(&app);
+        // Two links hold it for moderation: it shows in the desk's queue.
+        let fields = [
+            ("author", NAME),
+            ("email", "eve@example.com"),
+            ("comment", "[a](https://a.example) [b](https://b.example)"),
+        ];
+        let posted = reader.comment("/articles/night-drives", &fields).await;
+        assert_eq!(posted.status, 303);
+
+        let b = logged_in(&app).await;
+        let queue = b.get("/editor/comments").await;
+        assert_eq!(queue.texts(".mod-item").len(), 1);
+        // The checkbox's label and the author line.
+        assert_eq!(isolated_names(&queue, NAME), 2, "{}", queue.body);
+
+        let csrf = queue.attrs("form.moderation input[name=csrf]", "value")[0].clone();
+        let id = queue.attrs(".mod-item", "id")[0].trim_start_matches("mod-").to_owned();
+        let action = format!("approve:{id}");
+        let res = b.post("/editor/comments", &[("csrf", &csrf), ("tab", "pending"), ("action", &action)]).await;
+        assert_eq!(res.status, 303);
+        let approved = b.get("/editor/comments?status=approved").await;
+        assert_eq!(isolated_names(&approved, NAME), 2);
+
+        // The public thread: the byline and the reply link's hidden text;
+        // the comment's accessible name isolates it with U+2068..U+2069.
+        let page = app.get("/articles/night-drives").await;
+        assert_eq!(isolated_names(&page, NAME), 2);
+        assert_eq!(page.attrs(".comment-body", "aria-label"), vec![format!("Comment by \u{2068}{NAME}\u{2069}")]);
+        let reply = app.get(&format!("/articles/night-drives?replytocom={id}")).await;
+        assert_eq!(isolated_names(&reply, NAME), 3, "and the form's title: Reply to ...");
+
+        // The feeds are plain text: the same isolating characters.
+        for feed in ["/comments.xml", "/articles/night-drives/comments.xml"] {
+            let xml = app.get(feed).await.body;
+            assert!(xml.contains(&format!("<title>\u{2068}{NAME}\u{2069} on “Night drives”</title>")), "{xml}");
+        }
+        app.finish().await;
+    }
+}

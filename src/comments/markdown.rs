@@ -50,7 +50,10 @@ pub fn render(text: &str) -> String {
         e => e,
     });
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
+    // Long text in pieces: the sanitiser is quadratic on it otherwise (see
+    // `nesting`). Comments show raw HTML as text, so every mark is a comment
+    // node the sanitiser drops.
+    pulldown_cmark::html::push_html(&mut html, nesting::pieces(events).into_iter());
     POLICY.clean(&html).to_string()
 }
 

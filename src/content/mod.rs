@@ -35,7 +35,7 @@ pub use record::Record;
 
 /// Bumped whenever the renderer's output changes, so an import re-renders
 /// files whose bytes did not change.
-pub const RENDER_VERSION: &str = "1";
+pub const RENDER_VERSION: &str = "2";
 
 /// Why a content tree could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -36,7 +36,10 @@ fn feed(base: &str, title: String, self_path: &str, page_path: &str, items: Vec<
         .map(|i| {
             let url = format!("{base}/articles/{}#comment-{}", i.article_slug, i.id);
             Entry {
-                title: Text::plain(format!("{} on “{}”", i.author, i.article_title)),
+                // The name is a commenter's: isolated (U+2068..U+2069, the
+                // text form of `<bdi>`) so that a right-to-left override in
+                // it cannot turn the title around it.
+                title: Text::plain(format!("\u{2068}{}\u{2069} on “{}”", i.author, i.article_title)),
                 id: url.clone(),
                 updated: time(i.edited_at.unwrap_or(i.created_at)),
                 published: Some(time(i.created_at)),

@@ -175,6 +175,8 @@ pub fn render_with(body: &str, style: ListStyle, order: ListOrder, html: Html) -
         Html::Shape => shape_of,
     };
     let mut out = Rendered::default();
+    // Same length as `body`: every offset found in it holds for `body`.
+    let body = &nesting::guard_tables(body);
     let chunks = parse::split(body, &mut out);
     let mut ids = Ids::new(chunks.iter().filter_map(|c| match c {
         Chunk::Heading(h) => h.explicit_id.as_deref(),

@@ -10,10 +10,19 @@
 //! makes it an error), and [`flatten`] drops the tags beyond them, keeping
 //! their text, so that rendering anything at all stays linear and its output
 //! a small multiple of the input.
+//!
+//! The sanitiser's serialiser has a quadratic path of its own: for every
+//! `&` or character from U+0080 to U+00BF (`©`, `°`, `½`...) in a text
+//! node or attribute, it searches on for `<` or `>` to the end of that
+//! text (html5ever 0.40 `write_escaped`), so a paragraph of 500,000 `©`
+//! took minutes. [`pieces`] cuts long runs of text into text nodes of at
+//! most [`TEXT_PIECE`] bytes with empty HTML comments (which the sanitiser
+//! drops, leaving the nodes apart), and [`flatten`] shows as text any link
+//! whose address or title is longer than [`MAX_URL`].
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag};
 
 /// Quotes, lists and footnotes inside one another. Real writing stops at
 /// three or four (a quoted list inside a list); 16 leaves ample room.
@@ -24,6 +33,15 @@ pub const MAX_INLINE_DEPTH: usize = 32;
 /// Elements left open by raw HTML (articles only; comments show HTML as
 /// text). A table of divs in a figure is under ten; 32 is generous.
 pub const MAX_HTML_DEPTH: usize = 32;
+
+/// Longest run of text the sanitiser is given as one text node.
+pub const TEXT_PIECE: usize = 256;
+/// Longest link or image address (or title) kept as a link: browsers and
+/// servers refuse far shorter URLs than the sanitiser would take quadratic
+/// time over.
+pub const MAX_URL: usize = 2048;
+/// What [`pieces`] puts between two pieces of one text.
+pub const MARK: &str = "<!---->";
 
 /// What nests too deeply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +120,7 @@ pub fn scan_events<'a>(text: &str, events: impl Iterator<Item = (Event<'a>, Rang
     let mut tracker = Tracker::new(text.len());
     let mut first: Option<(Kind, usize)> = None;
     for (event, range) in events {
-        let (_, refused) = tracker.step(event, range.start);
+        let (_, refused) = tracker.step(event, &range);
         if first.is_none() {
             first = refused;
         }
@@ -112,16 +130,141 @@ pub fn scan_events<'a>(text: &str, events: impl Iterator<Item = (Event<'a>, Rang
 }
 
 /// The parser's events with every tag past the limits dropped (its text is
-/// kept), raw HTML past [`MAX_HTML_DEPTH`] turned into text, and reference
+/// kept), raw HTML past [`MAX_HTML_DEPTH`] turned into text, reference
 /// links turned into text once their expansions add up to more than the
 /// input's own length (`[a]` repeated, `[a]` defined as a long URL, would
-/// otherwise multiply the output). `input_len` is the text's length.
+/// otherwise multiply the output), and table cells dropped past one per
+/// input byte. `input_len` is the text's length.
+///
+/// The cells: the parser fills every short row of a table up to its
+/// header's width with empty cells (up to 2^18 a table), so a 3 KB table of
+/// 256 columns and a thousand one-character rows is 2.4 MB of `<td></td>`,
+/// and a megabyte of such tables most of a gigabyte. Only cells filled in
+/// (they stand on no text) count; cells written in the text are all kept.
 pub fn flatten<'a, I>(events: I, input_len: usize) -> impl Iterator<Item = (Event<'a>, Range<usize>)>
 where
     I: Iterator<Item = (Event<'a>, Range<usize>)>,
 {
     let mut tracker = Tracker::new(input_len);
-    events.filter_map(move |(event, range)| tracker.step(event, range.start).0.map(|e| (e, range)))
+    events.filter_map(move |(event, range)| tracker.step(event, &range).0.map(|e| (e, range)))
+}
+
+/// Table cells the parser may fill in, per byte of the table's own text,
+/// before the table is shown as text instead (see [`guard_tables`]).
+pub const MAX_TABLE_FILL: usize = 8;
+
+/// `text` with every table that the parser would fill in beyond
+/// [`MAX_TABLE_FILL`] cells a byte made plain text, by changing one `-` of
+/// its delimiter row to `~` (same length, so every offset still holds).
+///
+/// The parser fills each short row up to the header's width before any
+/// event comes out (up to 2^18 cells a table, held in memory): a megabyte
+/// of 256-column tables with one-character rows was 89 million cells, 4 GB
+/// and minutes. A table as people write it has a byte or more per cell.
+/// One pass over the lines, whatever they hold.
+pub fn guard_tables(text: &str) -> std::borrow::Cow<'_, str> {
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .collect();
+    // For each line, where its run of non-blank lines ends, and how long the
+    // run is from there on: filled backwards, so the pass stays linear.
+    let mut run_end = vec![0; lines.len() + 1];
+    run_end[lines.len()] = lines.len();
+    for (i, (_, line)) in lines.iter().enumerate().rev() {
+        run_end[i] = if line.trim().is_empty() { i } else { run_end[i + 1] };
+    }
+    let mut breaks = Vec::new();
+    for (i, (start, line)) in lines.iter().enumerate().skip(1) {
+        let row = line.trim_end();
+        let delimiter = row.contains('|')
+            && row.contains('-')
+            && row.bytes().all(|b| matches!(b, b'|' | b':' | b'-' | b' ' | b'\t' | b'>'));
+        if !delimiter {
+            continue;
+        }
+        let columns = row.matches('|').count() + 1;
+        let end = run_end[i + 1].max(i + 1);
+        let rows = end - i - 1;
+        let table_len = lines[end - 1].0 + lines[end - 1].1.len() - lines[i - 1].0;
+        if columns * rows > MAX_TABLE_FILL * table_len + 64
+            && let Some(dash) = row.rfind('-')
+        {
+            breaks.push(start + dash);
+        }
+    }
+    if breaks.is_empty() {
+        return text.into();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for at in breaks {
+        bytes[at] = b'~';
+    }
+    // Only an ASCII `-` changed into an ASCII `~`.
+    String::from_utf8(bytes).map_or_else(|_| text.into(), Into::into)
+}
+
+/// `events` with long runs of text cut into pieces of at most
+/// [`TEXT_PIECE`] bytes, [`MARK`] between them, for the sanitiser (see the
+/// module's doc). Inline code too: its text goes out as text inside
+/// `<code>`, which is what it renders to. The HTML is the same once
+/// sanitised; the extra work is one comment node per piece.
+pub fn pieces<'a>(events: impl IntoIterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    // Bytes of text since the last tag: adjacent text events make one node.
+    let mut run = 0;
+    for event in events {
+        match event {
+            Event::Text(text) => push_text(&mut out, &mut run, text),
+            Event::SoftBreak => {
+                run += 1;
+                out.push(Event::SoftBreak);
+            }
+            Event::Code(code) if code.len() > TEXT_PIECE => {
+                out.push(Event::InlineHtml("<code>".into()));
+                run = 0;
+                push_text(&mut out, &mut run, code);
+                out.push(Event::InlineHtml("</code>".into()));
+                run = 0;
+            }
+            event => {
+                run = 0;
+                out.push(event);
+            }
+        }
+    }
+    out
+}
+
+fn push_text<'a>(out: &mut Vec<Event<'a>>, run: &mut usize, text: CowStr<'a>) {
+    if *run + text.len() <= TEXT_PIECE {
+        *run += text.len();
+        out.push(Event::Text(text));
+        return;
+    }
+    let mut rest: &str = &text;
+    while !rest.is_empty() {
+        if *run >= TEXT_PIECE {
+            out.push(Event::InlineHtml(MARK.into()));
+            *run = 0;
+        }
+        let mut end = rest.len().min(TEXT_PIECE - *run);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == 0 {
+            // Not even one character fits in this run: start a new one.
+            *run = TEXT_PIECE;
+            continue;
+        }
+        out.push(Event::Text(rest[..end].to_owned().into()));
+        *run += end;
+        rest = &rest[end..];
+    }
 }
 
 /// The 1-based line of a byte offset.
@@ -146,15 +289,27 @@ struct Tracker {
     deepest: (usize, usize, usize),
     /// Bytes reference links may still add to the output.
     budget: usize,
+    /// Table cells that may still be kept.
+    cells: usize,
 }
 
 impl Tracker {
     fn new(input_len: usize) -> Self {
-        Tracker { stack: Vec::new(), block: 0, inline: 0, html: 0, deepest: (0, 0, 0), budget: input_len }
+        Tracker {
+            stack: Vec::new(),
+            block: 0,
+            inline: 0,
+            html: 0,
+            deepest: (0, 0, 0),
+            budget: input_len,
+            cells: input_len,
+        }
     }
 
-    /// The event to pass on (if any), and the kind of limit it crossed.
-    fn step<'a>(&mut self, event: Event<'a>, offset: usize) -> (Option<Event<'a>>, Option<(Kind, usize)>) {
+    /// The event to pass on (if any), and the kind of limit it crossed;
+    /// `range` is where the event stands in the text.
+    fn step<'a>(&mut self, event: Event<'a>, range: &Range<usize>) -> (Option<Event<'a>>, Option<(Kind, usize)>) {
+        let offset = range.start;
         match event {
             Event::Start(tag) => {
                 let kind = match &tag {
@@ -173,6 +328,12 @@ impl Tracker {
                     self.stack.push(Frame::Dropped);
                     return (None, None);
                 }
+                if let Tag::Link { dest_url, title, .. } | Tag::Image { dest_url, title, .. } = &tag
+                    && (dest_url.len() > MAX_URL || title.len() > MAX_URL)
+                {
+                    self.stack.push(Frame::Dropped);
+                    return (None, None);
+                }
                 if let Tag::Link { link_type, dest_url, title, .. } | Tag::Image { link_type, dest_url, title, .. } =
                     &tag
                     && expands(*link_type)
@@ -183,6 +344,14 @@ impl Tracker {
                         return (None, None);
                     }
                     self.budget -= cost;
+                }
+                // A cell the parser filled in stands on no text at all.
+                if matches!(tag, Tag::TableCell) && range.is_empty() {
+                    if self.cells == 0 {
+                        self.stack.push(Frame::Dropped);
+                        return (None, None);
+                    }
+                    self.cells -= 1;
                 }
                 let Some(kind) = kind else {
                     self.stack.push(Frame::Kept(None));
@@ -385,6 +554,63 @@ mod tests {
         let out = html(&"<span>".repeat(100));
         assert_eq!(out.matches("<span>").count(), MAX_HTML_DEPTH, "{out}");
         assert!(out.contains("&lt;span&gt;"));
+    }
+
+    #[test]
+    fn the_cells_the_parser_fills_in_cannot_multiply_the_output() {
+        let table = format!("{}|\n{}|\n{}\n", "|a".repeat(256), "|-".repeat(256), "x\n".repeat(1024));
+        let out = html(&table);
+        assert!(out.len() < 24 * table.len(), "{} bytes from {}", out.len(), table.len());
+        assert_eq!(out.matches("<td>x</td>").count(), 1024, "every written cell is kept");
+        // An ordinary table, short rows filled in, is left alone.
+        let small = "| a | b | c |\n| - | - | - |\n| 1 |\n| 2 | 3 |\n";
+        let mut plain = String::new();
+        pulldown_cmark::html::push_html(&mut plain, Parser::new_ext(small, options()));
+        assert_eq!(html(small), plain);
+        assert_eq!(plain.matches("<td>").count(), 6);
+    }
+
+    #[test]
+    fn long_text_goes_to_the_sanitiser_in_pieces_and_comes_out_whole() {
+        let text = format!("{}\n{}\n\n`{}`", "a&b ©".repeat(200), "½".repeat(500), "x&y".repeat(300));
+        let events: Vec<Event<'_>> = Parser::new_ext(&text, options()).collect();
+        let cut = pieces(events.clone());
+        assert!(cut.iter().filter(|e| matches!(e, Event::InlineHtml(h) if h.as_ref() == MARK)).count() > 10);
+        let mut run = 0;
+        for e in &cut {
+            match e {
+                Event::Text(t) => run += t.len(),
+                Event::SoftBreak => run += 1,
+                _ => run = 0,
+            }
+            assert!(run <= TEXT_PIECE);
+        }
+        let mut whole = String::new();
+        pulldown_cmark::html::push_html(&mut whole, events.into_iter());
+        let mut pieced = String::new();
+        pulldown_cmark::html::push_html(&mut pieced, cut.into_iter());
+        assert_eq!(crate::content::markdown::sanitize(&pieced), crate::content::markdown::sanitize(&whole));
+    }
+
+    #[test]
+    fn links_longer_than_any_browser_takes_are_shown_as_text() {
+        let url = format!("https://example.com/?{}", "a=1&".repeat(MAX_URL / 4));
+        let out = html(&format!("[a long one]({url}) and [a short one](https://example.com/?a=1&b=2)"));
+        assert!(!out.contains("href=\"https://example.com/?a=1&amp;a=1"), "{out}");
+        assert!(out.contains("a long one") && out.contains("href=\"https://example.com/?a=1&amp;b=2\""), "{out}");
+    }
+
+    #[test]
+    fn tables_the_parser_would_fill_in_without_end_are_shown_as_text() {
+        let wide = format!("{}|\n{}|\n{}\n", "|a".repeat(256), "|-".repeat(256), "x\n".repeat(1024));
+        let guarded = guard_tables(&wide);
+        assert_eq!(guarded.len(), wide.len());
+        assert_eq!(html(&guarded).matches("<td>").count(), 0);
+        // Tables as people write them, short rows and all, are left alone.
+        let table = "Intro\n\n| a | b | c |\n| :- | - | -: |\n| 1 |\n| 2 | 3 |\n\n> | q |\n> | - |\n> | r |\n";
+        assert_eq!(guard_tables(table), table);
+        let long = format!("| a | b |\n| - | - |\n{}", "| x | y |\n".repeat(10_000));
+        assert_eq!(guard_tables(&long), long);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::{Issue, Link, Reference, Rendered};
+use super::{Issue, Link, Reference, Rendered, nesting};
 use crate::content::slugify;
 
 /// Ids the page itself uses; headings never take them.
@@ -37,6 +37,11 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 pub fn sanitize(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
+
+/// The escaped form of [`nesting::MARK`]: where raw HTML opened an element
+/// whose content is text (`<textarea>`, `<xmp>`, `<plaintext>`), a mark
+/// stays text, and the sanitiser keeps that text; it is taken out again.
+const ESCAPED_MARK: &str = "&lt;!----&gt;";
 
 pub(super) struct RawHeading<'a> {
     pub level: u8,
@@ -169,8 +174,9 @@ fn rewrite_link<'a>(dest: &CowStr<'a>, offset: usize, out: &mut Rendered) -> Cow
 
 pub(super) fn html_of<'a>(events: Vec<Event<'a>>) -> String {
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    pulldown_cmark::html::push_html(&mut html, nesting::pieces(events).into_iter());
+    let clean = sanitize(&html);
+    if clean.contains(ESCAPED_MARK) { clean.replace(ESCAPED_MARK, "") } else { clean }
 }
 
 /// [`html_of`] with every text cut to one letter (a text of blanks to one
