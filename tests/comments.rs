@@ -357,6 +357,46 @@ async fn ten_identical_posts_at_once_leave_one_comment() {
 }
 
 #[actix_web::test]
+async fn sixty_comments_at_once_are_each_stored_and_shown() {
+    for backend in backends().await {
+        let (app, _f) = start(backend, relaxed()).await;
+        let b = Browser::new(&app);
+        let started = b.get(LIST).await.attrs("input[name=started]", "value")[0].clone();
+        let action = format!("{LIST}/comments");
+        // Sixty different comments and three copies of one more, all at
+        // once: they are committed together, each answered on its own.
+        let texts: Vec<String> =
+            (0..60).map(|i| format!("Comment number {i}")).chain((0..3).map(|_| "Said thrice".to_owned())).collect();
+        let posts = texts.iter().enumerate().map(|(i, text)| {
+            let (b, action, started) = (&b, &action, &started);
+            async move {
+                let author = format!("Reader {}", i.min(60));
+                let email = format!("reader{}@example.com", i.min(60));
+                let fields = [("started", started.as_str()), ("author", &author), ("email", &email), ("comment", text)];
+                b.post(action, &fields).await
+            }
+        });
+        let pages = futures_util::future::join_all(posts).await;
+        let statuses: Vec<u16> = pages.iter().map(|p| p.status).collect();
+        assert_eq!(statuses.iter().filter(|&&s| s == 303).count(), 61, "{backend:?} {statuses:?}");
+        assert_eq!(statuses.iter().filter(|&&s| s == 409).count(), 2, "{backend:?} {statuses:?}");
+        let ids: Vec<i64> = pages.iter().filter(|p| p.status == 303).map(comment_id).collect();
+        let stored: Vec<(i64, String)> =
+            sqlx::query_as("select id, body from comments order by id").fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(stored.len(), 61);
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, stored.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        // The answer came after the commit, and this node shows them at once.
+        let page = Browser::new(&app).get(LIST).await;
+        for (id, body) in &stored {
+            assert_eq!(page.texts(&format!("#comment-{id} .comment-text")), vec![body.clone()], "{backend:?}");
+        }
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
 async fn spam_and_held_comments_are_not_public() {
     for backend in backends().await {
         let (app, _f) = start(backend, relaxed()).await;

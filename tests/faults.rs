@@ -11,6 +11,9 @@
 //! cannot be used (another file system, not root) the test is skipped with
 //! a note, and fails in CI. The injected-transaction test needs nothing from
 //! the file system. PostgreSQL is cut by a TCP proxy the test controls.
+//! A `cuesheet serve` process killed with SIGKILL while comments stream in
+//! must have stored every comment it acknowledged (group commit answers
+//! only after the commit).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -282,6 +285,94 @@ async fn healthz_answers_200_uncached_on_both_backends() {
         assert_eq!(page.body, "ok\n");
         assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
         assert!(page.header("etag").is_none());
+        app.finish().await;
+    }
+}
+
+/// A `cuesheet serve` process on a port of its own, and its address.
+fn spawn_node(database_url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cuesheet"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-import", "--workers", "2"])
+        .args(["--comment-interval", "0", "--comment-min-seconds", "0"])
+        .env("DATABASE_URL", database_url)
+        .env("CUESHEET_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let output = child.stderr.take().unwrap();
+    // Drains the log for the node's whole life, so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in BufReader::new(output).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("serving on http://").nth(1) {
+                let _ = tx.send(rest.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect::<String>());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        let _ = child.kill();
+        panic!("the node did not start")
+    });
+    (child, format!("http://{addr}"))
+}
+
+#[actix_web::test]
+async fn a_node_killed_mid_stream_has_stored_every_comment_it_acknowledged() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = TestApp::empty(backend).await;
+        app.import(f.path()).await.unwrap();
+        let (mut child, base) = spawn_node(&app.database_url);
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
+        let acknowledged = std::cell::RefCell::new(Vec::<i64>::new());
+        let dead = std::cell::Cell::new(false);
+        // Posts until the node is gone; a 303 names the stored comment.
+        let poster = |worker: usize| {
+            let (client, base, acknowledged, dead) = (&client, &base, &acknowledged, &dead);
+            async move {
+                for n in 0.. {
+                    if dead.get() {
+                        break;
+                    }
+                    let body =
+                        format!("author=Ana+{worker}&email=ana{worker}%40example.com&comment=Comment+{worker}-{n}");
+                    let sent = client
+                        .post(format!("{base}{LIST}/comments"))
+                        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                        .insert_header(("sec-fetch-site", "same-origin"))
+                        .send_body(body)
+                        .await;
+                    let Ok(res) = sent else { break };
+                    if res.status() == 303 {
+                        let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                        let id = location.rsplit("#comment-").next().and_then(|id| id.parse().ok()).unwrap();
+                        acknowledged.borrow_mut().push(id);
+                    }
+                }
+            }
+        };
+        let killer = async {
+            // Killed mid-stream: once a good number is acknowledged, with
+            // posts still in flight and batches being committed.
+            let start = Instant::now();
+            while acknowledged.borrow().len() < 150 && start.elapsed() < Duration::from_secs(30) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+            dead.set(true);
+        };
+        futures_util::future::join(futures_util::future::join_all((0..24).map(poster)), killer).await;
+        let acknowledged = acknowledged.into_inner();
+        assert!(acknowledged.len() >= 150, "{backend:?}: only {} acknowledged", acknowledged.len());
+        let stored: std::collections::HashSet<i64> =
+            sqlx::query_scalar("select id from comments").fetch_all(&app.db.pool).await.unwrap().into_iter().collect();
+        let lost: Vec<&i64> = acknowledged.iter().filter(|id| !stored.contains(id)).collect();
+        assert!(lost.is_empty(), "{backend:?}: acknowledged but not stored: {lost:?}");
         app.finish().await;
     }
 }

@@ -113,6 +113,20 @@ pub async fn published(db: &Db, slug: &str, now: i64) -> Result<Option<Article>>
     sqlx::query_as(PUBLISHED).bind(slug).bind(now).fetch_optional(&db.pool).await
 }
 
+/// A published article, named.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArticleRef {
+    pub id: i64,
+    pub slug: String,
+}
+
+const PUBLISHED_REF: &str = "select id, slug from articles where slug = $1 and published_at <= $2";
+
+/// [`published`], only its id and slug (for a comment posted to it).
+pub async fn published_ref(db: &Db, slug: &str, now: i64) -> Result<Option<ArticleRef>> {
+    sqlx::query_as(PUBLISHED_REF).bind(slug).bind(now).fetch_optional(&db.pool).await
+}
+
 /// Where a record appears: one row per entry in a published article.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Appearance {

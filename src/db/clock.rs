@@ -5,11 +5,13 @@
 //! article they belong to). Each node reads the versions (with the last
 //! change time and the newest publish time that is due) a few times a
 //! second, and at once after a write of its own, so a change made through
-//! any node is seen by every node within one poll.
+//! any node is seen by every node within one poll. Writes that finish
+//! together share one reading: a write waits for a reading that began after
+//! it ended, so a burst of comments costs a few readings, not one each.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::{Db, Result, now};
@@ -51,6 +53,10 @@ pub struct Clock {
     /// The comments version of each article commented on since this node
     /// started (the others count as 0: their cached pages predate any change).
     commented: RwLock<HashMap<String, i64>>,
+    /// One reading after writes at a time, and how many began and ended.
+    reading: tokio::sync::Mutex<()>,
+    began: AtomicU64,
+    ended: AtomicU64,
 }
 
 impl Clock {
@@ -63,6 +69,9 @@ impl Clock {
             due: AtomicI64::new(0),
             modified_at: AtomicI64::new(0),
             commented: RwLock::default(),
+            reading: tokio::sync::Mutex::new(()),
+            began: AtomicU64::new(0),
+            ended: AtomicU64::new(0),
         };
         clock.refresh(db).await?;
         Ok(clock)
@@ -90,6 +99,22 @@ impl Clock {
         self.comments.fetch_max(comments, Ordering::AcqRel);
         // Last, so that a reader seeing the new version sees the rest too.
         self.version.store(version, Ordering::Release);
+        Ok(())
+    }
+
+    /// Reads the database again after a write of this node's own, so its
+    /// next page shows the write. A reading that began after the write
+    /// ended sees it, so a write that arrives while one is under way waits
+    /// for the next and shares it with every write that arrived meanwhile.
+    pub async fn refresh_after_write(&self, db: &Db) -> Result<()> {
+        let seen = self.began.load(Ordering::Acquire);
+        let _turn = self.reading.lock().await;
+        if self.ended.load(Ordering::Acquire) > seen {
+            return Ok(());
+        }
+        let n = self.began.fetch_add(1, Ordering::AcqRel) + 1;
+        self.refresh(db).await?;
+        self.ended.store(n, Ordering::Release);
         Ok(())
     }
 

@@ -1,6 +1,7 @@
-//! Comments: one transaction per write, threads read in one query ordered by
-//! materialised path, flood control in the `throttle` table so every app
-//! node shares it.
+//! Comments: new ones stored by group commit ([`super::commit_queue`]),
+//! every other write in a transaction of its own; threads read in one query
+//! ordered by materialised path; flood control in the `throttle` table so
+//! every app node shares it.
 
 use sqlx::AnyConnection;
 
@@ -92,52 +93,95 @@ returning id";
 const SET_PATH: &str = "update comments set path = $1 where id = $2";
 const PARENT_PATH: &str = "select path from comments where id = $1";
 
-/// Stores a comment: flood check, duplicate check, insert and thread path in
-/// one transaction, committed before this returns. `flood_key` with
+/// Stores a comment: flood check, duplicate check, insert and thread path,
+/// committed before this returns (in a transaction shared with the other
+/// comments queued meanwhile, see [`super::commit_queue`]). `flood` with
 /// `interval` seconds throttles a client; `None` skips it (spam from bots).
 pub async fn insert(db: &Db, c: &NewComment<'_>, flood: Option<(&str, i64)>) -> Result<i64, InsertError> {
-    let mut tx = db.begin_write().await?;
-    let duplicates: i64 = sqlx::query_scalar(DUPLICATE).bind(c.fingerprint).fetch_one(&mut *tx).await?;
+    let queued = Queued {
+        article_id: c.article_id,
+        parent: c.parent.map(|p| (p.id, p.depth)),
+        entry_anchor: c.entry_anchor.map(str::to_owned),
+        author: c.author.to_owned(),
+        email: c.email.to_owned(),
+        url: c.url.map(str::to_owned),
+        body: c.body.to_owned(),
+        body_html: c.body_html.to_owned(),
+        status: c.status.to_owned(),
+        reason: c.reason.map(str::to_owned),
+        ip: c.ip.to_owned(),
+        user_agent: c.user_agent.map(str::to_owned),
+        token_hash: c.token_hash.to_owned(),
+        fingerprint: c.fingerprint.to_owned(),
+        now: c.now,
+        editor_id: c.editor_id,
+        flood: flood.filter(|(_, interval)| *interval > 0).map(|(key, interval)| (key.to_owned(), interval)),
+    };
+    db.comment_queue.insert(db, queued).await
+}
+
+/// A new comment as the commit queue holds it: owned, so it can wait for
+/// the writer.
+#[derive(Debug, Clone)]
+pub(crate) struct Queued {
+    pub article_id: i64,
+    /// The parent's id and depth.
+    pub parent: Option<(i64, i64)>,
+    pub entry_anchor: Option<String>,
+    pub author: String,
+    pub email: String,
+    pub url: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub ip: String,
+    pub user_agent: Option<String>,
+    pub token_hash: String,
+    pub fingerprint: String,
+    pub now: i64,
+    pub editor_id: Option<i64>,
+    /// The client's throttle key and interval (seconds), when throttled.
+    pub flood: Option<(String, i64)>,
+}
+
+/// Stores one comment inside the writer's transaction. A duplicate or a
+/// client within its flood interval is refused before anything is written,
+/// so the transaction goes on for the other comments; the unique index
+/// still catches a copy committed elsewhere meanwhile (a database error).
+pub(crate) async fn insert_one(tx: &mut AnyConnection, c: &Queued) -> Result<i64, InsertError> {
+    let duplicates: i64 = sqlx::query_scalar(DUPLICATE).bind(&c.fingerprint).fetch_one(&mut *tx).await?;
     if duplicates > 0 {
         return Err(InsertError::Duplicate);
     }
-    if let Some((key, interval)) = flood.filter(|(_, i)| *i > 0) {
+    if let Some((key, interval)) = &c.flood {
         let allowed: Option<String> =
             sqlx::query_scalar(THROTTLE).bind(key).bind(c.now + interval).bind(c.now).fetch_optional(&mut *tx).await?;
         if allowed.is_none() {
             return Err(InsertError::Flood);
         }
     }
-    let id: i64 = match sqlx::query_scalar(INSERT)
+    let id: i64 = sqlx::query_scalar(INSERT)
         .bind(c.article_id)
-        .bind(c.parent.map(|p| p.id))
-        .bind(c.parent.map_or(0, |p| p.depth + 1))
-        .bind(c.entry_anchor)
-        .bind(c.author)
-        .bind(c.email)
-        .bind(c.url)
-        .bind(c.body)
-        .bind(c.body_html)
-        .bind(c.status)
-        .bind(c.reason)
-        .bind(c.ip)
-        .bind(c.user_agent)
-        .bind(c.token_hash)
-        .bind(c.fingerprint)
+        .bind(c.parent.map(|(id, _)| id))
+        .bind(c.parent.map_or(0, |(_, depth)| depth + 1))
+        .bind(&c.entry_anchor)
+        .bind(&c.author)
+        .bind(&c.email)
+        .bind(&c.url)
+        .bind(&c.body)
+        .bind(&c.body_html)
+        .bind(&c.status)
+        .bind(&c.reason)
+        .bind(&c.ip)
+        .bind(&c.user_agent)
+        .bind(&c.token_hash)
+        .bind(&c.fingerprint)
         .bind(c.now)
         .bind(c.editor_id)
         .fetch_one(&mut *tx)
-        .await
-    {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => return Err(InsertError::Duplicate),
-        Err(e) => return Err(e.into()),
-    };
-    set_path(&mut tx, id, c.parent.map(|p| p.id)).await?;
-    if c.status == "approved" {
-        comments_changed(&mut tx, &[id]).await?;
-    }
-    tx.commit().await.map_err(|e| if is_unique_violation(&e) { InsertError::Duplicate } else { e.into() })?;
+        .await?;
+    set_path(tx, id, c.parent.map(|(id, _)| id)).await?;
     Ok(id)
 }
 
@@ -150,7 +194,7 @@ async fn set_path(tx: &mut AnyConnection, id: i64, parent: Option<i64>) -> Resul
     Ok(())
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(d) => {
             d.is_unique_violation() || d.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
@@ -396,6 +440,23 @@ async fn comments_changed(tx: &mut AnyConnection, comment_ids: &[i64]) -> Result
     sqlx::query(BUMP_COMMENTS_VERSION).bind(now()).execute(&mut *tx).await?;
     for &id in comment_ids {
         sqlx::query(STAMP_ARTICLE).bind(id).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+const STAMP_ARTICLE_ID: &str = "
+update articles set comments_version = (select value from site_state where name = 'comments_version')
+where id = $1";
+
+/// [`comments_changed`] for new comments, by their articles: one bump and
+/// one stamp per article, however many of a batch went to each.
+pub(crate) async fn comments_changed_on(tx: &mut AnyConnection, article_ids: &[i64]) -> Result<()> {
+    sqlx::query(BUMP_COMMENTS_VERSION).bind(now()).execute(&mut *tx).await?;
+    let mut articles = article_ids.to_vec();
+    articles.sort_unstable();
+    articles.dedup();
+    for id in articles {
+        sqlx::query(STAMP_ARTICLE_ID).bind(id).execute(&mut *tx).await?;
     }
     Ok(())
 }

@@ -107,9 +107,30 @@ fn decide(existing: Option<&Existing>, hash: &str, force: bool) -> Action {
 const RECORDS: &str = "select id, slug, origin, origin_hash, edited_at from soundtracks";
 const ARTICLES: &str = "select id, slug, origin, origin_hash, edited_at from articles";
 
+/// SQLite's page cache for an import, and the default it goes back to: a
+/// transaction writing a whole archive spills the default 2 MB cache to the
+/// log again and again before it commits.
+const IMPORT_CACHE: &str = "pragma cache_size = -65536";
+const DEFAULT_CACHE: &str = "pragma cache_size = -2000";
+
 /// Applies a loaded tree in one transaction.
 pub async fn apply(db: &Db, site: &Site, force: bool) -> Result<Report, ImportError> {
-    let mut tx = db.begin_write().await?;
+    let mut conn = db.pool.acquire().await?;
+    let sqlite = db.backend == Backend::Sqlite;
+    if sqlite {
+        sqlx::query(IMPORT_CACHE).execute(&mut *conn).await?;
+    }
+    let report = apply_on(db, &mut conn, site, force).await;
+    if sqlite && let Err(e) = sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await {
+        // Not lent out again with the import's cache.
+        conn.close_on_drop();
+        tracing::warn!(error = %e, "cannot reset the page cache after an import");
+    }
+    report
+}
+
+async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -> Result<Report, ImportError> {
+    let mut tx = db.begin_write_on(conn).await?;
     lock(&mut tx, db.backend).await?;
     let records: Vec<Existing> = sqlx::query_as(RECORDS).fetch_all(&mut *tx).await?;
     let articles: Vec<Existing> = sqlx::query_as(ARTICLES).fetch_all(&mut *tx).await?;

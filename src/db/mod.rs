@@ -10,6 +10,7 @@ pub mod articles;
 pub mod backup;
 pub mod clock;
 pub mod comments;
+pub mod commit_queue;
 pub mod demo;
 pub mod editors;
 pub mod export;
@@ -74,6 +75,8 @@ pub enum ConnectError {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// New comments waiting for their group commit (shared by every clone).
+    pub(crate) comment_queue: std::sync::Arc<commit_queue::CommitQueue>,
 }
 
 impl Db {
@@ -102,7 +105,12 @@ impl Db {
                         Ok(())
                     })
                 });
-                options = options.max_connections(8);
+                options = options
+                    .max_connections(8)
+                    // A SQLite connection is a handle on a file in this
+                    // process: sqlx's ping before each loan checks nothing
+                    // and costs a hop to the connection's thread per query.
+                    .test_before_acquire(false);
                 if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") }
             }
             Backend::Postgres => {
@@ -116,7 +124,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        let db = Db { pool, backend };
+        let db = Db { pool, backend, comment_queue: Default::default() };
         search::ensure_complete(&db).await.map_err(ConnectError::Connect)?;
         Ok(db)
     }
@@ -129,6 +137,18 @@ impl Db {
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await,
             Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// [`Db::begin_write`] on a connection the caller holds, so that it can
+    /// close a connection that turned out unable to write.
+    pub async fn begin_write_on<'c>(
+        &self,
+        conn: &'c mut sqlx::AnyConnection,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => conn.begin_with("begin immediate").await,
+            Backend::Postgres => conn.begin().await,
         }
     }
 
@@ -157,6 +177,11 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// until a restart. Such a connection is closed here (the pool opens a fresh
 /// one when needed), so one failed write never outlives its request.
 async fn reusable(conn: &mut sqlx::AnyConnection) -> bool {
+    // A SQLite connection with no transaction open or queued to roll back
+    // has nothing for the ping to run or find (its ping only answers).
+    if conn.backend_name() == "SQLite" && !conn.is_in_transaction() {
+        return true;
+    }
     if let Err(e) = conn.ping().await {
         tracing::warn!(error = %e, "closing a database connection that failed its check on release");
         return false;
@@ -187,6 +212,13 @@ async fn refuse_read_only(conn: &mut sqlx::AnyConnection) -> Result<()> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// SQLite's READONLY result code (the primary code is the low byte): the
+/// connection opened the file, or its log, read-only while the storage was
+/// failing, and stays so.
+pub(crate) fn is_read_only(e: &Error) -> bool {
+    matches!(e, Error::Database(db) if db.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| c & 0xff == 8))
 }
 
 /// Whether an error means the database cannot be reached or written just

@@ -128,6 +128,12 @@ pub async fn load(state: &AppState, slug: &str) -> Result<db::articles::Article>
     db::articles::published(&state.db, slug, db::now()).await?.ok_or(Error::NotFound)
 }
 
+/// A published article's id and slug, 404 when there is none: what a write
+/// to it needs, without its rendered body.
+pub async fn published_ref(state: &AppState, slug: &str) -> Result<db::articles::ArticleRef> {
+    db::articles::published_ref(&state.db, slug, db::now()).await?.ok_or(Error::NotFound)
+}
+
 /// The slug of an article by id.
 pub async fn slug_of(state: &AppState, id: i64) -> Result<String> {
     db::articles::slug(&state.db, id).await?.ok_or(Error::NotFound)

@@ -11,8 +11,8 @@
 //!   `no-store` and skipped) get an `ETag` hashed from their body and answer
 //!   conditional requests too, but are never stored.
 //! - **Writes** (any other method) re-read the content clock after they
-//!   answer, so this node serves the change at once; other nodes see it
-//!   within one poll.
+//!   answer (writes that end together share one reading), so this node
+//!   serves the change at once; other nodes see it within one poll.
 //!
 //! Shared pages are `public` for a minute in shared caches and revalidated
 //! by browsers; `Last-Modified` is when anything public last changed.
@@ -152,7 +152,7 @@ pub async fn layer(
         Kind::Write => {
             let res = next.call(req).await?;
             if !res.status().is_server_error()
-                && let Err(e) = state.clock.refresh(&state.db).await
+                && let Err(e) = state.clock.refresh_after_write(&state.db).await
             {
                 tracing::warn!(error = %e, "content clock: cannot read the database after a write");
             }

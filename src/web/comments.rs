@@ -231,7 +231,9 @@ pub async fn create(
     slug: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse> {
-    let article = articles::load(&state, &slug).await?;
+    // Only the article's id here: the whole row (its rendered body) is
+    // loaded just to show the form again.
+    let article = articles::published_ref(&state, &slug).await?;
     // Size: within the limit and the body deadline.
     let posted = forms::read_form(&req, payload, forms::MAX_BODY, Some("comment")).await?;
     let invalid_utf8 = posted.invalid_utf8;
@@ -241,9 +243,10 @@ pub async fn create(
     // Anything wrong: the article again, the form as typed, this status.
     let reject = |input: CommentInput, status: StatusCode, errors: FieldErrors, notice: Option<String>| {
         let state = state.clone();
-        let article = article.clone();
+        let slug = article.slug.clone();
         let owned = owned_hashes(&req);
         async move {
+            let article = articles::load(&state, &slug).await?;
             let form = FormView::from_input(input, errors, notice);
             let page = articles::build(&state, &owned, article, form).await?;
             html_response(status, &page, []).map(caching::private)
@@ -281,9 +284,9 @@ pub async fn create(
             return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
         }
     };
-    let entries = db::articles::entries(&state.db, article.id).await?;
+    // The entry, when one is named (most comments are about the whole list).
     if let Some(e) = &valid.entry
-        && !entries.iter().any(|(anchor, _)| anchor == e)
+        && !db::articles::entries(&state.db, article.id).await?.iter().any(|(anchor, _)| anchor == e)
     {
         let e = FieldErrors::from([("entry", "Choose one of this list's entries, or the whole list.".into())]);
         return reject(input, StatusCode::UNPROCESSABLE_ENTITY, e, None).await;

@@ -57,6 +57,8 @@ mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use output::{Format, run};
 
 use super::markdown::Html;
@@ -321,66 +323,89 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: 
     let mut out = Checked { files: record_paths.len() + article_paths.len(), ..Checked::default() };
     let mut ctx = Context::default();
     let mut done = 0;
-    let mut step = |out: &Checked| {
-        done += 1;
+    let mut step = |out: &Checked, n: usize| {
+        done += n;
         progress(done, out.files);
     };
 
-    for path in record_paths {
-        match read(&path)? {
-            Ok(text) => {
-                let (record, problems) = check_record(&path, &text);
+    // Files are read, parsed and checked on every core (each on its own,
+    // so the findings are the same); what they add to the context and the
+    // report is gathered in file order.
+    let records = record_paths
+        .par_iter()
+        .map(|path| Ok(read(path)?.map(|text| check_record(path, &text))))
+        .collect::<Result<Vec<_>, LoadError>>()?;
+    for (path, record) in record_paths.iter().zip(records) {
+        match record {
+            Ok((record, problems)) => {
                 out.problems.extend(problems);
                 match record {
                     Some(r) => {
                         ctx.add_record(&r);
                         out.site.records.push(r);
                     }
-                    None => ctx.add_record_slug(stem(&path)),
+                    None => ctx.add_record_slug(stem(path)),
                 }
             }
             Err(p) => {
-                ctx.add_record_slug(stem(&path));
+                ctx.add_record_slug(stem(path));
                 out.problems.push(p);
             }
         }
-        step(&out);
+        step(&out, 1);
     }
 
+    let articles = article_paths
+        .par_iter()
+        .map(|path| {
+            Ok(read(path)?.map(|text| {
+                let (article, mut problems) = article::parse_with(path, &text, html);
+                problems.extend(text::check(&Source::new(path, &text)));
+                (article, problems, text)
+            }))
+        })
+        .collect::<Result<Vec<_>, LoadError>>()?;
     let mut parsed = Vec::new();
-    for path in article_paths {
-        match read(&path)? {
-            Ok(text) => {
-                let (article, problems) = article::parse_with(&path, &text, html);
+    for (path, article) in article_paths.iter().zip(articles) {
+        match article {
+            Ok((article, problems, text)) => {
                 out.problems.extend(problems);
-                out.problems.extend(text::check(&Source::new(&path, &text)));
                 match article {
                     Some(a) => {
                         ctx.add_article(&a.slug, &a.front.tags);
                         parsed.push((a, text));
                     }
                     None => {
-                        ctx.add_article(stem(&path), &[]);
-                        step(&out);
+                        ctx.add_article(stem(path), &[]);
+                        step(&out, 1);
                     }
                 }
             }
             Err(p) => {
                 out.problems.push(p);
-                step(&out);
+                step(&out, 1);
             }
         }
     }
-    for (a, text) in parsed {
-        let (problems, unresolved) = article_findings(&a, &text, &ctx);
-        out.problems.extend(problems);
-        out.unresolved.extend(unresolved);
-        out.site.articles.push(a);
-        step(&out);
+    // Against the whole context, in chunks so progress is drawn as it goes.
+    let mut parsed = parsed.into_iter().peekable();
+    while parsed.peek().is_some() {
+        let chunk: Vec<(Article, String)> = parsed.by_ref().take(PARALLEL_CHUNK).collect();
+        let findings: Vec<_> = chunk.par_iter().map(|(a, text)| article_findings(a, text, &ctx)).collect();
+        let n = chunk.len();
+        for ((a, _), (problems, unresolved)) in chunk.into_iter().zip(findings) {
+            out.problems.extend(problems);
+            out.unresolved.extend(unresolved);
+            out.site.articles.push(a);
+        }
+        step(&out, n);
     }
     sort(&mut out.problems);
     Ok(out)
 }
+
+/// Articles checked between two progress updates.
+const PARALLEL_CHUNK: usize = 256;
 
 fn stem(path: &Path) -> &str {
     path.file_stem().and_then(|s| s.to_str()).filter(|s| is_slug(s)).unwrap_or_default()
