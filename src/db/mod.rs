@@ -14,6 +14,7 @@ pub mod demo;
 pub mod editors;
 pub mod export;
 pub mod import;
+pub mod paging;
 pub mod people;
 pub mod revisions;
 pub mod search;
