@@ -193,9 +193,24 @@ async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitC
 async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings.database_url).await?;
     if !settings.no_import {
-        match import_dir(&db, &settings.content, false).await {
-            Ok(report) => tracing::info!("imported {}: {report}", settings.content.display()),
-            Err(e) => tracing::error!("{e}\nimport failed; serving the previous content"),
+        // A database that has content already is served at once and the
+        // import of `content/` runs beside it (it reads every row's hash,
+        // which takes longer the larger the archive): its changes appear when
+        // it commits, as any write's do. A database with nothing published
+        // yet would only serve empty pages, so it waits for the import.
+        let import = {
+            let (db, content) = (db.clone(), settings.content.clone());
+            async move {
+                match import_dir(&db, &content, false).await {
+                    Ok(report) => tracing::info!("imported {}: {report}", content.display()),
+                    Err(e) => tracing::error!("{e}\nimport failed; serving the previous content"),
+                }
+            }
+        };
+        if db::articles::any_published(&db, db::now()).await? {
+            actix_web::rt::spawn(import);
+        } else {
+            import.await;
         }
     }
     let listener =

@@ -56,6 +56,14 @@ pub async fn latest(db: &Db, now: i64, tag: Option<i64>, window: Window) -> Resu
     Ok(window.page(query.fetch_all(&db.pool).await?))
 }
 
+// A count of at most one row, as `exists` would be a boolean on PostgreSQL.
+const ANY_PUBLISHED: &str = "select count(*) from (select 1 from articles where published_at <= $1 limit 1) x";
+
+/// Whether readers have anything to see yet.
+pub async fn any_published(db: &Db, now: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(ANY_PUBLISHED).bind(now).fetch_one(&db.pool).await? != 0)
+}
+
 /// An article page's own row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Article {
