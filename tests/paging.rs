@@ -3,13 +3,19 @@
 //! the A–Z index and search results. Page 2 exists and differs from page 1,
 //! the pages link each other with `rel=prev`/`rel=next` (in the page and in
 //! `<head>`), a page past the last one and a `page` that is not a page
-//! number are 404. One test function per backend, so one cannot hide the
+//! number are 404. And every query behind such a list is answered from
+//! indexes: its plan on SQLite scans no table, and on PostgreSQL (told to
+//! avoid sequential scans, as it would not on tables this small) it has no
+//! sequential scan. One test function per backend, so one cannot hide the
 //! other.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{Backend, Fixture, Page, TestApp, backends};
+use std::path::Path;
+
+use common::{Backend, Fixture, Page, REAL_CONTENT, TestApp, backends};
+use sqlx::{Executor, Row};
 
 /// Lists (all tagged `sea`, all listing one record), and records for the A–Z index.
 const LISTS: usize = 25;
@@ -145,5 +151,73 @@ async fn pages_link_each_other_and_end_in_404_on_sqlite() {
 async fn pages_link_each_other_and_end_in_404_on_postgres() {
     if backends().await.contains(&Backend::Postgres) {
         paging(Backend::Postgres).await;
+    }
+}
+
+/// The plan of every listing query: `(name, lines)` that read a whole table.
+async fn table_scans(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
+    let backend = app.db.backend;
+    let sqlite = backend == cuesheet::db::Backend::Sqlite;
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    if !sqlite {
+        conn.execute("set enable_seqscan = off").await.unwrap();
+    }
+    let mut found = Vec::new();
+    for l in cuesheet::db::paging::listings(backend) {
+        let prefix = if sqlite { "explain query plan " } else { "explain " };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!("{prefix}{}", l.sql)));
+        if let Some(text) = l.text {
+            query = query.bind(text);
+        }
+        for &a in l.args {
+            query = query.bind(a);
+        }
+        let rows = query.fetch_all(&mut *conn).await.unwrap();
+        let lines: Vec<String> =
+            rows.iter().map(|r| r.try_get::<String, _>(if sqlite { 3 } else { 0 }).unwrap()).collect();
+        // SQLite: `SCAN x` without an index reads all of x, unless x is a
+        // subquery's few rows, materialised first.
+        let subqueries: Vec<String> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("MATERIALIZE ").or_else(|| l.strip_prefix("CO-ROUTINE ")))
+            .map(|n| format!("SCAN {n}"))
+            .collect();
+        let scans: Vec<String> = lines
+            .iter()
+            .filter(|l| match sqlite {
+                true => {
+                    let l = l.trim_start_matches(['|', '`', '-', ' ']);
+                    l.starts_with("SCAN ")
+                        && !l.contains(" USING ")
+                        && !l.contains("VIRTUAL TABLE")
+                        && !subqueries.iter().any(|s| s == l)
+                }
+                false => l.contains("Seq Scan"),
+            })
+            .cloned()
+            .collect();
+        if !scans.is_empty() {
+            found.push((l.name, lines));
+        }
+    }
+    if !sqlite {
+        conn.execute("reset enable_seqscan").await.unwrap();
+    }
+    found
+}
+
+#[actix_web::test]
+async fn every_listing_query_is_answered_from_indexes_on_sqlite() {
+    let app = TestApp::start(Backend::Sqlite, Path::new(REAL_CONTENT)).await;
+    assert_eq!(table_scans(&app).await, vec![]);
+    app.finish().await;
+}
+
+#[actix_web::test]
+async fn every_listing_query_is_answered_from_indexes_on_postgres() {
+    if backends().await.contains(&Backend::Postgres) {
+        let app = TestApp::start(Backend::Postgres, Path::new(REAL_CONTENT)).await;
+        assert_eq!(table_scans(&app).await, vec![]);
+        app.finish().await;
     }
 }

@@ -24,7 +24,7 @@ pub const PAGE_SIZE: i64 = 10;
 
 // The inner query picks the page's ids from the index (the rows it skips
 // are index entries only); the outer one joins and counts for those ten.
-const LATEST: &str = "
+pub(crate) const LATEST: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
@@ -33,7 +33,7 @@ from (select id, published_at from articles where published_at <= $1
 join articles a on a.id = p.id
 order by p.published_at desc, p.id desc";
 
-const BY_TAG: &str = "
+pub(crate) const BY_TAG: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
@@ -105,7 +105,7 @@ pub struct Appearance {
 /// Appearances on a record's or a person's page.
 pub const APPEARANCES_PAGE_SIZE: i64 = 20;
 
-const APPEARANCES_OF_RECORD: &str = "
+pub(crate) const APPEARANCES_OF_RECORD: &str = "
 select a.slug as article_slug, a.title as article_title, e.rank, e.section, e.anchor,
        s.slug as soundtrack_slug, s.film_title
 from entries e
@@ -115,7 +115,7 @@ where e.soundtrack_id = $1 and a.published_at <= $2
 order by a.published_at desc, a.id desc, e.position
 limit $3 offset $4";
 
-const APPEARANCES_OF_PERSON: &str = "
+pub(crate) const APPEARANCES_OF_PERSON: &str = "
 select a.slug as article_slug, a.title as article_title, e.rank, e.section, e.anchor,
        s.slug as soundtrack_slug, s.film_title
 from entries e

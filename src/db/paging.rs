@@ -60,6 +60,49 @@ impl<T> Page<T> {
     }
 }
 
+/// A query behind a public list, with arguments to plan it with: `text`
+/// (search's match expression) first when there is one, then integers.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing {
+    pub name: &'static str,
+    pub sql: &'static str,
+    pub text: Option<&'static str>,
+    pub args: &'static [i64],
+}
+
+const NOW: i64 = 4_102_444_800;
+
+/// Every query behind a public list, for checking that each is answered
+/// from indexes (`tests/paging.rs` reads their plans on both backends).
+pub fn listings(backend: super::Backend) -> Vec<Listing> {
+    use super::{articles, people, search, soundtracks, tags};
+    let (search, count, words) = match backend {
+        super::Backend::Sqlite => (search::SQLITE_SEARCH, search::SQLITE_COUNT, "\"synth\"* AND \"score\"*"),
+        super::Backend::Postgres => (search::POSTGRES_SEARCH, search::POSTGRES_COUNT, "synth:* & score:*"),
+    };
+    vec![
+        Listing { name: "latest lists", sql: articles::LATEST, text: None, args: &[NOW, 11, 9990] },
+        Listing { name: "lists of a tag", sql: articles::BY_TAG, text: None, args: &[NOW, 11, 9990, 1] },
+        Listing {
+            name: "appearances of a record",
+            sql: articles::APPEARANCES_OF_RECORD,
+            text: None,
+            args: &[1, NOW, 21, 20],
+        },
+        Listing {
+            name: "appearances of a person",
+            sql: articles::APPEARANCES_OF_PERSON,
+            text: None,
+            args: &[1, NOW, 21, 20],
+        },
+        Listing { name: "works of a person", sql: people::WORKS, text: None, args: &[1] },
+        Listing { name: "A–Z index", sql: soundtracks::INDEX_PAGE, text: None, args: &[101, 1000] },
+        Listing { name: "topics", sql: tags::ALL, text: None, args: &[NOW] },
+        Listing { name: "search results", sql: search, text: Some(words), args: &[NOW, 10, 0] },
+        Listing { name: "search count", sql: count, text: Some(words), args: &[NOW] },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,7 +176,7 @@ pub async fn all(db: &Db) -> Result<Vec<Listing>> {
 
 // In the order of the `soundtracks_film` index (ties by id, which the
 // index holds too), so the offset walks the index.
-const INDEX_PAGE: &str = "
+pub(crate) const INDEX_PAGE: &str = "
 select slug, title, kind, film_title, film_year from soundtracks
 order by film_title, film_year, id limit $1 offset $2";
 
