@@ -9,7 +9,7 @@ use cuesheet::config::{Cli, Command, DemoArgs, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::export::export_dir;
-use cuesheet::db::import::{ImportError, import_dir};
+use cuesheet::db::import::{ImportError, apply, import_dir};
 use cuesheet::db::{self};
 use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
@@ -201,7 +201,19 @@ async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
         let import = {
             let (db, content) = (db.clone(), settings.content.clone());
             async move {
-                match import_dir(&db, &content, false).await {
+                // Loading and checking the tree is CPU work: on a blocking
+                // thread, so the server starts meanwhile.
+                let dir = content.clone();
+                let loaded = tokio::task::spawn_blocking(move || cuesheet::content::load(&dir)).await;
+                let result = match loaded {
+                    Ok(Ok(site)) => apply(&db, &site, false).await,
+                    Ok(Err(e)) => Err(e.into()),
+                    Err(e) => {
+                        tracing::error!("import stopped: {e}; serving the previous content");
+                        return;
+                    }
+                };
+                match result {
                     Ok(report) => tracing::info!("imported {}: {report}", content.display()),
                     Err(e) => tracing::error!("{e}\nimport failed; serving the previous content"),
                 }
