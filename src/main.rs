@@ -18,14 +18,20 @@ fn main() -> ExitCode {
     return_large_blocks_to_the_system();
     // Log lines are written by a background thread: a request never waits
     // for standard error. The guard flushes what is left on exit.
+    let cli = Cli::parse();
+    // The demo's multi-row inserts are slow statements by design; sqlx would
+    // print each one whole over the progress bar.
+    let default = match cli.command {
+        Some(Command::DemoData(_)) => "info,sqlx::query=error",
+        _ => "info",
+    };
     let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("CUESHEET_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_from_env("CUESHEET_LOG").unwrap_or_else(|_| EnvFilter::new(default)))
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(writer)
         .init();
-    let cli = Cli::parse();
     match actix_web::rt::System::new().block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
