@@ -328,18 +328,27 @@ pub struct AlsoIn {
     pub anchor: String,
 }
 
-const ALSO_IN: &str = "
-select s.slug as soundtrack_slug, a.slug as article_slug, a.title as article_title, e.anchor
-from entries e
-join articles a on a.id = e.article_id
-join soundtracks s on s.id = e.soundtrack_id
-where e.soundtrack_id in (select soundtrack_id from entries where article_id = $1)
-  and e.article_id <> $1 and a.published_at <= $2
-order by a.published_at desc, a.id desc";
+/// Other lists named on a record card at most; the record's page lists them all.
+pub const ALSO_IN_PER_RECORD: i64 = 5;
 
-/// For each record of an article, the other published lists it is in.
+// The newest few per record: a record in hundreds of lists would otherwise
+// put every one of them on every card (a megabyte page at 100,000 lists).
+pub(crate) const ALSO_IN: &str = "
+select soundtrack_slug, article_slug, article_title, anchor from (
+    select s.slug as soundtrack_slug, a.slug as article_slug, a.title as article_title, e.anchor,
+           a.published_at, a.id,
+           row_number() over (partition by e.soundtrack_id order by a.published_at desc, a.id desc) as n
+    from entries e
+    join articles a on a.id = e.article_id
+    join soundtracks s on s.id = e.soundtrack_id
+    where e.soundtrack_id in (select soundtrack_id from entries where article_id = $1)
+      and e.article_id <> $1 and a.published_at <= $2) x
+where n <= $3
+order by published_at desc, id desc";
+
+/// For each record of an article, the newest other published lists it is in.
 pub async fn also_in(db: &Db, article_id: i64, now: i64) -> Result<Vec<AlsoIn>> {
-    sqlx::query_as(ALSO_IN).bind(article_id).bind(now).fetch_all(&db.pool).await
+    sqlx::query_as(ALSO_IN).bind(article_id).bind(now).bind(ALSO_IN_PER_RECORD).fetch_all(&db.pool).await
 }
 
 /// A related article and how much it shares.

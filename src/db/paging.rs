@@ -95,6 +95,7 @@ pub fn listings(backend: super::Backend) -> Vec<Listing> {
             text: None,
             args: &[1, NOW, 21, 20],
         },
+        Listing { name: "also in (record cards)", sql: articles::ALSO_IN, text: None, args: &[1, NOW, 5] },
         Listing { name: "works of a person", sql: people::WORKS, text: None, args: &[1] },
         Listing { name: "A–Z index", sql: soundtracks::INDEX_PAGE, text: None, args: &[101, 1000] },
         Listing { name: "topics", sql: tags::ALL, text: None, args: &[NOW] },
