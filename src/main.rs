@@ -9,7 +9,7 @@ use cuesheet::config::{Cli, Command, DemoArgs, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::export::export_dir;
-use cuesheet::db::import::{ImportError, import_dir};
+use cuesheet::db::import::{ImportError, apply, import_dir};
 use cuesheet::db::{self};
 use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
@@ -18,14 +18,20 @@ fn main() -> ExitCode {
     return_large_blocks_to_the_system();
     // Log lines are written by a background thread: a request never waits
     // for standard error. The guard flushes what is left on exit.
+    let cli = Cli::parse();
+    // The demo's multi-row inserts are slow statements by design; sqlx would
+    // print each one whole over the progress bar.
+    let default = match cli.command {
+        Some(Command::DemoData(_)) => "info,sqlx::query=error",
+        _ => "info",
+    };
     let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("CUESHEET_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_from_env("CUESHEET_LOG").unwrap_or_else(|_| EnvFilter::new(default)))
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(writer)
         .init();
-    let cli = Cli::parse();
     match actix_web::rt::System::new().block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -193,9 +199,36 @@ async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitC
 async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings.database_url).await?;
     if !settings.no_import {
-        match import_dir(&db, &settings.content, false).await {
-            Ok(report) => tracing::info!("imported {}: {report}", settings.content.display()),
-            Err(e) => tracing::error!("{e}\nimport failed; serving the previous content"),
+        // A database that has content already is served at once and the
+        // import of `content/` runs beside it (it reads every row's hash,
+        // which takes longer the larger the archive): its changes appear when
+        // it commits, as any write's do. A database with nothing published
+        // yet would only serve empty pages, so it waits for the import.
+        let import = {
+            let (db, content) = (db.clone(), settings.content.clone());
+            async move {
+                // Loading and checking the tree is CPU work: on a blocking
+                // thread, so the server starts meanwhile.
+                let dir = content.clone();
+                let loaded = tokio::task::spawn_blocking(move || cuesheet::content::load(&dir)).await;
+                let result = match loaded {
+                    Ok(Ok(site)) => apply(&db, &site, false).await,
+                    Ok(Err(e)) => Err(e.into()),
+                    Err(e) => {
+                        tracing::error!("import stopped: {e}; serving the previous content");
+                        return;
+                    }
+                };
+                match result {
+                    Ok(report) => tracing::info!("imported {}: {report}", content.display()),
+                    Err(e) => tracing::error!("{e}\nimport failed; serving the previous content"),
+                }
+            }
+        };
+        if db::articles::any_published(&db, db::now()).await? {
+            actix_web::rt::spawn(import);
+        } else {
+            import.await;
         }
     }
     let listener =

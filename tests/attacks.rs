@@ -708,8 +708,8 @@ const SQL_TARGETS: &[(&str, Target, u16)] = &[
     ("comment id to edit", Target::Path("/comments/"), 404),
     ("article feed slug", Target::Path("/articles/x/comments.xml?"), 404),
     ("search query", Target::Query("/search?q="), 200),
-    ("home page cursor", Target::Query("/?before="), 404),
-    ("tag page cursor", Target::Query("/tags/synths?before="), 404),
+    ("home page number", Target::Query("/?page="), 404),
+    ("tag page number", Target::Query("/tags/synths?page="), 404),
     ("reply target", Target::Query("/articles/night-drives?replytocom="), 200),
     ("entry to discuss", Target::Query("/articles/night-drives?entry="), 200),
     ("comment parent", Target::Form("comment_parent"), 422),
@@ -773,10 +773,10 @@ async fn sql_strings_in_every_parameter_change_nothing() {
 /// No response may carry the injected `X-Injected` header or an `evil`
 /// cookie.
 const HEADER_CASES: &[(&str, &str, &str, u16)] = &[
-    ("CRLF in ?before=", "/?before=1%0d%0aX-Injected:%201", "", 404),
+    ("CRLF in ?page=", "/?page=1%0d%0aX-Injected:%201", "", 404),
     ("CRLF in a slug", "/articles/x%0d%0aX-Injected:%201", "", 404),
     ("CRLF after a real slug", "/articles/night-drives%0d%0aSet-Cookie:%20evil=1", "", 404),
-    ("CRLF in a tag cursor", "/tags/synths?before=%0d%0aSet-Cookie:%20evil=1", "", 404),
+    ("CRLF in a tag page number", "/tags/synths?page=%0d%0aSet-Cookie:%20evil=1", "", 404),
     ("CRLF in a search", "/search?q=%0d%0aX-Injected:%201", "", 200),
     ("markup in Host", "/", "X-Probe: 1\r\n", 200),
     ("markup in X-Forwarded-Host", "/feed.xml", "X-Forwarded-Host: evil.example\"><script>alert(1)</script>\r\n", 200),

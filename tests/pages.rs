@@ -185,7 +185,7 @@ async fn tags_index_and_pages() {
 async fn unknown_pages_are_styled_404s_and_assets_are_cached() {
     for backend in backends().await {
         let app = TestApp::start(backend, Path::new(REAL_CONTENT)).await;
-        for path in ["/nope", "/articles/nope", "/articles/", "/static/nope.css", "/?before=garbage"] {
+        for path in ["/nope", "/articles/nope", "/articles/", "/static/nope.css", "/?page=garbage", "/?page=2"] {
             let page = app.get(path).await;
             assert_eq!(page.status, 404, "{path}");
             assert!(page.texts("h1")[0].contains("not found"), "{path}");

@@ -1,6 +1,8 @@
-//! Articles as readers see them: only published ones, newest first, paged by
-//! keyset `(published_at, id)` so a page costs the same wherever it is.
+//! Articles as readers see them: only published ones, newest first, in
+//! numbered pages (see [`super::paging`]) whose offset walks the
+//! `(published_at, id)` index alone, so page 1,000 costs about what page 1 does.
 
+use super::paging::{Page, Window};
 use super::{Db, Result};
 
 /// An article in a listing.
@@ -17,74 +19,49 @@ pub struct Summary {
     pub comment_count: i64,
 }
 
-/// A page of a listing, and where the next one starts.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<Cursor>,
-}
-
-/// A keyset position: the `(published_at, id)` of the last item shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub published_at: i64,
-    pub id: i64,
-}
-
-impl Cursor {
-    /// From `?before=1789376400-12`; anything else is the first page.
-    pub fn parse(s: &str) -> Option<Self> {
-        let (t, id) = s.split_once('-')?;
-        Some(Cursor { published_at: t.parse().ok()?, id: id.parse().ok()? })
-    }
-}
-
-impl std::fmt::Display for Cursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}", self.published_at, self.id)
-    }
-}
-
+/// Articles in a listing.
 pub const PAGE_SIZE: i64 = 10;
 
-const LATEST: &str = "
+// The inner query picks the page's ids from the index (the rows it skips
+// are index entries only); the outer one joins and counts for those ten.
+pub(crate) const LATEST: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
-from articles a
-where a.published_at <= $1 and (a.published_at < $2 or (a.published_at = $2 and a.id < $3))
-order by a.published_at desc, a.id desc
-limit $4";
+from (select id, published_at from articles where published_at <= $1
+      order by published_at desc, id desc limit $2 offset $3) p
+join articles a on a.id = p.id
+order by p.published_at desc, p.id desc";
 
-const BY_TAG: &str = "
+pub(crate) const BY_TAG: &str = "
 select a.id, a.slug, a.title, a.description, a.author, a.published_at, a.list_style,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count
-from articles a join article_tags t on t.article_id = a.id
-where t.tag_id = $5 and a.published_at <= $1 and (a.published_at < $2 or (a.published_at = $2 and a.id < $3))
-order by a.published_at desc, a.id desc
-limit $4";
+from (select x.id, x.published_at from article_tags t join articles x on x.id = t.article_id
+      where t.tag_id = $4 and x.published_at <= $1
+      order by x.published_at desc, x.id desc limit $2 offset $3) p
+join articles a on a.id = p.id
+order by p.published_at desc, p.id desc";
 
-/// Published articles, newest first; `tag` narrows to one tag.
-pub async fn latest(db: &Db, now: i64, tag: Option<i64>, before: Option<Cursor>) -> Result<Page<Summary>> {
-    let before = before.unwrap_or(Cursor { published_at: i64::MAX, id: i64::MAX });
+/// One page of published articles, newest first; `tag` narrows to one tag.
+pub async fn latest(db: &Db, now: i64, tag: Option<i64>, window: Window) -> Result<Page<Summary>> {
     let query = sqlx::query_as(if tag.is_some() { BY_TAG } else { LATEST })
         .bind(now)
-        .bind(before.published_at)
-        .bind(before.id)
-        .bind(PAGE_SIZE + 1);
+        .bind(window.limit())
+        .bind(window.offset());
     let query = match tag {
         Some(t) => query.bind(t),
         None => query,
     };
-    let mut items: Vec<Summary> = query.fetch_all(&db.pool).await?;
-    let next = if items.len() as i64 > PAGE_SIZE {
-        items.truncate(PAGE_SIZE as usize);
-        items.last().map(|s| Cursor { published_at: s.published_at, id: s.id })
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    Ok(window.page(query.fetch_all(&db.pool).await?))
+}
+
+// A count of at most one row, as `exists` would be a boolean on PostgreSQL.
+const ANY_PUBLISHED: &str = "select count(*) from (select 1 from articles where published_at <= $1 limit 1) x";
+
+/// Whether readers have anything to see yet.
+pub async fn any_published(db: &Db, now: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(ANY_PUBLISHED).bind(now).fetch_one(&db.pool).await? != 0)
 }
 
 /// An article page's own row.
@@ -139,32 +116,52 @@ pub struct Appearance {
     pub film_title: String,
 }
 
-const APPEARANCES_OF_RECORD: &str = "
+/// Appearances on a record's or a person's page.
+pub const APPEARANCES_PAGE_SIZE: i64 = 20;
+
+pub(crate) const APPEARANCES_OF_RECORD: &str = "
 select a.slug as article_slug, a.title as article_title, e.rank, e.section, e.anchor,
        s.slug as soundtrack_slug, s.film_title
 from entries e
 join articles a on a.id = e.article_id
 join soundtracks s on s.id = e.soundtrack_id
 where e.soundtrack_id = $1 and a.published_at <= $2
-order by a.published_at desc, a.id desc, e.position";
+order by a.published_at desc, a.id desc, e.position
+limit $3 offset $4";
 
-const APPEARANCES_OF_PERSON: &str = "
+pub(crate) const APPEARANCES_OF_PERSON: &str = "
 select a.slug as article_slug, a.title as article_title, e.rank, e.section, e.anchor,
        s.slug as soundtrack_slug, s.film_title
 from entries e
 join articles a on a.id = e.article_id
 join soundtracks s on s.id = e.soundtrack_id
 where e.soundtrack_id in (select soundtrack_id from credits where person_id = $1) and a.published_at <= $2
-order by a.published_at desc, a.id desc, e.position";
+order by a.published_at desc, a.id desc, e.position
+limit $3 offset $4";
 
-/// Every published entry of one record.
-pub async fn appearances_of_record(db: &Db, soundtrack_id: i64, now: i64) -> Result<Vec<Appearance>> {
-    sqlx::query_as(APPEARANCES_OF_RECORD).bind(soundtrack_id).bind(now).fetch_all(&db.pool).await
+/// One page of the published entries of one record, newest list first.
+pub async fn appearances_of_record(db: &Db, soundtrack_id: i64, now: i64, window: Window) -> Result<Page<Appearance>> {
+    let rows = sqlx::query_as(APPEARANCES_OF_RECORD)
+        .bind(soundtrack_id)
+        .bind(now)
+        .bind(window.limit())
+        .bind(window.offset())
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(window.page(rows))
 }
 
-/// Every published entry of a record a person is credited on.
-pub async fn appearances_of_person(db: &Db, person_id: i64, now: i64) -> Result<Vec<Appearance>> {
-    sqlx::query_as(APPEARANCES_OF_PERSON).bind(person_id).bind(now).fetch_all(&db.pool).await
+/// One page of the published entries of the records a person is credited
+/// on, newest list first.
+pub async fn appearances_of_person(db: &Db, person_id: i64, now: i64, window: Window) -> Result<Page<Appearance>> {
+    let rows = sqlx::query_as(APPEARANCES_OF_PERSON)
+        .bind(person_id)
+        .bind(now)
+        .bind(window.limit())
+        .bind(window.offset())
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(window.page(rows))
 }
 
 const ENTRIES: &str = "select anchor, heading from entries where article_id = $1 order by position";
@@ -345,18 +342,27 @@ pub struct AlsoIn {
     pub anchor: String,
 }
 
-const ALSO_IN: &str = "
-select s.slug as soundtrack_slug, a.slug as article_slug, a.title as article_title, e.anchor
-from entries e
-join articles a on a.id = e.article_id
-join soundtracks s on s.id = e.soundtrack_id
-where e.soundtrack_id in (select soundtrack_id from entries where article_id = $1)
-  and e.article_id <> $1 and a.published_at <= $2
-order by a.published_at desc, a.id desc";
+/// Other lists named on a record card at most; the record's page lists them all.
+pub const ALSO_IN_PER_RECORD: i64 = 5;
 
-/// For each record of an article, the other published lists it is in.
+// The newest few per record: a record in hundreds of lists would otherwise
+// put every one of them on every card (a megabyte page at 100,000 lists).
+pub(crate) const ALSO_IN: &str = "
+select soundtrack_slug, article_slug, article_title, anchor from (
+    select s.slug as soundtrack_slug, a.slug as article_slug, a.title as article_title, e.anchor,
+           a.published_at, a.id,
+           row_number() over (partition by e.soundtrack_id order by a.published_at desc, a.id desc) as n
+    from entries e
+    join articles a on a.id = e.article_id
+    join soundtracks s on s.id = e.soundtrack_id
+    where e.soundtrack_id in (select soundtrack_id from entries where article_id = $1)
+      and e.article_id <> $1 and a.published_at <= $2) x
+where n <= $3
+order by published_at desc, id desc";
+
+/// For each record of an article, the newest other published lists it is in.
 pub async fn also_in(db: &Db, article_id: i64, now: i64) -> Result<Vec<AlsoIn>> {
-    sqlx::query_as(ALSO_IN).bind(article_id).bind(now).fetch_all(&db.pool).await
+    sqlx::query_as(ALSO_IN).bind(article_id).bind(now).bind(ALSO_IN_PER_RECORD).fetch_all(&db.pool).await
 }
 
 /// A related article and how much it shares.

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod editors;
 pub mod export;
 pub mod import;
+pub mod paging;
 pub mod people;
 pub mod revisions;
 pub mod search;

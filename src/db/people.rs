@@ -21,7 +21,7 @@ pub struct Work {
 }
 
 const BY_SLUG: &str = "select id, slug, name from people where slug = $1";
-const WORKS: &str = "
+pub(crate) const WORKS: &str = "
 select c.role, s.slug, s.title, s.kind, s.film_title, s.film_year
 from credits c join soundtracks s on s.id = c.soundtrack_id
 where c.person_id = $1

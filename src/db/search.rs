@@ -158,22 +158,22 @@ pub struct Hit {
     pub body: String,
 }
 
-const SQLITE_SEARCH: &str = "
+pub(crate) const SQLITE_SEARCH: &str = "
 select d.kind, d.slug, d.title, d.body
 from search_fts join search_docs d on d.id = search_fts.rowid
 where search_fts match $1 and (d.kind = 'record' or d.published_at <= $2)
 order by bm25(search_fts, 8.0, 1.0), d.id
 limit $3 offset $4";
-const SQLITE_COUNT: &str = "
+pub(crate) const SQLITE_COUNT: &str = "
 select count(*) from search_fts join search_docs d on d.id = search_fts.rowid
 where search_fts match $1 and (d.kind = 'record' or d.published_at <= $2)";
-const POSTGRES_SEARCH: &str = "
+pub(crate) const POSTGRES_SEARCH: &str = "
 select d.kind, d.slug, d.title, d.body
 from search_docs d
 where d.tsv @@ to_tsquery('simple', $1) and (d.kind = 'record' or d.published_at <= $2)
 order by ts_rank(d.tsv, to_tsquery('simple', $1)) desc, d.id
 limit $3 offset $4";
-const POSTGRES_COUNT: &str = "
+pub(crate) const POSTGRES_COUNT: &str = "
 select count(*) from search_docs d
 where d.tsv @@ to_tsquery('simple', $1) and (d.kind = 'record' or d.published_at <= $2)";
 

@@ -21,7 +21,7 @@ const BY_SLUG: &str = "select id, slug, name from tags where slug = $1";
 const OF_ARTICLE: &str = "
 select t.id, t.slug, t.name from tags t join article_tags at on at.tag_id = t.id
 where at.article_id = $1 order by t.name";
-const ALL: &str = "
+pub(crate) const ALL: &str = "
 select t.slug, t.name, count(*) as articles
 from tags t
 join article_tags at on at.tag_id = t.id

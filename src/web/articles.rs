@@ -12,17 +12,13 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::comments::{self, CommentView, FormView, OwnedHashes, Viewer, thread};
+use super::paging::{PageQuery, Pager};
 use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
 use super::{caching, forms};
 use crate::content::markdown::{Block, Document, TocItem};
-use crate::db::{self, articles::Cursor};
+use crate::db;
 use crate::error::{Error, Result};
-
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    pub before: Option<String>,
-}
 
 /// An article in a listing.
 pub struct SummaryView {
@@ -58,22 +54,21 @@ impl From<db::articles::Summary> for SummaryView {
 pub struct HomePage {
     pub meta: Meta,
     pub articles: Vec<SummaryView>,
-    pub next: Option<String>,
-    pub paged: bool,
+    pub pager: Pager,
 }
 
-pub async fn home(state: Data<AppState>, query: Query<ListQuery>) -> Result<HomePage> {
-    let before = query.before.as_deref().map(|b| Cursor::parse(b).ok_or(Error::NotFound)).transpose()?;
-    let page = db::articles::latest(&state.db, db::now(), None, before).await?;
+pub async fn home(state: Data<AppState>, query: Query<PageQuery>) -> Result<HomePage> {
+    let window = query.window(db::articles::PAGE_SIZE)?;
+    let page = db::articles::latest(&state.db, db::now(), None, window).await?;
+    let pager = Pager::new("/", &page)?;
     Ok(HomePage {
         meta: Meta::new(
             "Lists about music in film",
             "Soundtrack lists and guides: the scores and songs that carry their films.",
         )
-        .at(state.base(), &before.map_or_else(|| "/".to_string(), |c| format!("/?before={c}"))),
+        .paged(state.base(), "/", &pager),
         articles: page.items.into_iter().map(SummaryView::from).collect(),
-        next: page.next.map(|c| c.to_string()),
-        paged: before.is_some(),
+        pager,
     })
 }
 

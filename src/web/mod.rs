@@ -11,6 +11,7 @@ pub mod forms;
 pub mod health;
 pub mod https;
 pub mod origin;
+pub mod paging;
 pub mod people;
 pub mod search;
 pub mod soundtracks;

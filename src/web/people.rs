@@ -1,11 +1,12 @@
 //! `/people/{slug}`: a composer, director, supervisor or artist, their
 //! records and the lists those records appear in.
 
-use actix_web::web::{Data, Path};
+use actix_web::web::{Data, Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
+use super::paging::{PageQuery, Pager};
 use super::soundtracks::AppearanceView;
 use super::view::Meta;
 use crate::content::record::Kind;
@@ -29,6 +30,7 @@ pub struct PersonPage {
     pub name: String,
     pub works: Vec<WorkView>,
     pub appearances: Vec<AppearanceView>,
+    pub pager: Pager,
 }
 
 fn role_label(role: &str) -> &'static str {
@@ -41,11 +43,17 @@ fn role_label(role: &str) -> &'static str {
     }
 }
 
-pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<PersonPage> {
+pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQuery>) -> Result<PersonPage> {
     let db = &state.db;
+    let window = query.window(db::articles::APPEARANCES_PAGE_SIZE)?;
     let person = db::people::by_slug(db, &slug).await?.ok_or(Error::NotFound)?;
-    let (works, appearances) =
-        tokio::join!(db::people::works(db, person.id), db::articles::appearances_of_person(db, person.id, db::now()));
+    let (works, appearances) = tokio::join!(
+        db::people::works(db, person.id),
+        db::articles::appearances_of_person(db, person.id, db::now(), window)
+    );
+    let appearances = appearances?;
+    let path = format!("/people/{}", person.slug);
+    let pager = Pager::new(&path, &appearances)?;
     let mut views: Vec<WorkView> = Vec::new();
     for w in works? {
         let role = role_label(&w.role);
@@ -67,9 +75,10 @@ pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<PersonPag
     }
     let description = format!("{}: soundtracks and the Cuesheet lists they appear in.", person.name);
     Ok(PersonPage {
-        meta: Meta::new(&person.name, &description).at(state.base(), &format!("/people/{}", person.slug)),
+        meta: Meta::new(&person.name, &description).paged(state.base(), &path, &pager),
         name: person.name,
         works: views,
-        appearances: appearances?.into_iter().map(AppearanceView::from).collect(),
+        appearances: appearances.items.into_iter().map(AppearanceView::from).collect(),
+        pager,
     })
 }

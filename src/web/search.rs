@@ -1,5 +1,6 @@
-//! `/search?q=`: published articles and records, best first, ten a page,
-//! each with a snippet where the words found are highlighted.
+//! `/search?q=`: published articles and records, best first, ten a page
+//! (`&page=N`, up to 50 pages; past the last one is a 404), each with a
+//! snippet where the words found are highlighted.
 
 use actix_web::web::{Data, Query};
 use askama::Template;
@@ -7,9 +8,14 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
+use super::paging::{self, Pager};
 use super::view::Meta;
-use crate::db::{self, search};
-use crate::error::Result;
+use crate::db::{self, paging::Page, search};
+use crate::error::{Error, Result};
+
+/// What a query keeps unescaped in the pager's links: letters, digits and `-._~`.
+const QUERY: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 const PER_PAGE: i64 = 10;
 /// Pages of results offered at most.
@@ -38,16 +44,21 @@ pub struct SearchPage {
     pub q: String,
     pub total: i64,
     pub results: Vec<Found>,
-    pub page: i64,
-    pub pages: i64,
+    pub pager: Pager,
 }
 
 pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<SearchPage> {
     let q = query.q.clone().unwrap_or_default();
     let q = q.trim().chars().take(200).collect::<String>();
-    let page = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE);
+    let page = paging::number(query.page.as_deref())?;
+    if page > MAX_PAGE {
+        return Err(Error::NotFound);
+    }
     let terms = search::terms(&q);
     let (hits, total) = search::search(&state.db, &terms, db::now(), PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).min(MAX_PAGE);
+    let path = format!("/search?q={}", percent_encoding::utf8_percent_encode(&q, QUERY));
+    let pager = Pager::new(&path, &Page { number: page, more: page < pages, items: hits.iter().collect() })?;
     let results = hits
         .into_iter()
         .map(|h| {
@@ -61,13 +72,12 @@ pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<Se
     let title = if q.is_empty() { "Search".to_string() } else { format!("Search: {q}") };
     Ok(SearchPage {
         meta: Meta::new(&title, "Search Cuesheet's lists and soundtrack records.")
-            .at(state.base(), "/search")
+            .paged(state.base(), &path, &pager)
             .noindex(),
         q,
         total,
         results,
-        page,
-        pages: ((total + PER_PAGE - 1) / PER_PAGE).min(MAX_PAGE),
+        pager,
     })
 }
 

@@ -1,11 +1,12 @@
 //! `/soundtracks` (every record) and `/soundtracks/{slug}` (one record and
 //! the lists that feature it).
 
-use actix_web::web::{Data, Path};
+use actix_web::web::{Data, Path, Query};
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
+use super::paging::{PageQuery, Pager};
 use super::structured;
 use super::view::{CardView, Meta, placement};
 use crate::content::record::Kind;
@@ -41,12 +42,16 @@ pub struct SoundtrackPage {
     pub meta: Meta,
     pub card: CardView,
     pub appearances: Vec<AppearanceView>,
+    pub pager: Pager,
 }
 
-pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<SoundtrackPage> {
+pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQuery>) -> Result<SoundtrackPage> {
     let db = &state.db;
+    let window = query.window(db::articles::APPEARANCES_PAGE_SIZE)?;
     let card = db::soundtracks::card(db, &slug).await?.ok_or(Error::NotFound)?;
-    let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, db::now()).await?;
+    let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, db::now(), window).await?;
+    let path = format!("/soundtracks/{}", card.soundtrack.slug);
+    let pager = Pager::new(&path, &appearances)?;
     let card = CardView::from(&card);
     let description = format!(
         "{} ({}), the soundtrack of {} ({}): credits, notable tracks and the lists that feature it.",
@@ -54,10 +59,11 @@ pub async fn show(state: Data<AppState>, slug: Path<String>) -> Result<Soundtrac
     );
     Ok(SoundtrackPage {
         meta: Meta::new(&format!("{} ({}) soundtrack", card.film_title, card.film_year), &description)
-            .at(state.base(), &format!("/soundtracks/{}", card.slug))
+            .paged(state.base(), &path, &pager)
             .json_ld(&structured::soundtrack(state.base(), &card)),
         card,
-        appearances: appearances.into_iter().map(AppearanceView::from).collect(),
+        appearances: appearances.items.into_iter().map(AppearanceView::from).collect(),
+        pager,
     })
 }
 
@@ -74,14 +80,22 @@ pub struct ListingView {
 pub struct SoundtracksPage {
     pub meta: Meta,
     pub records: Vec<ListingView>,
+    pub pager: Pager,
 }
 
-pub async fn index(state: Data<AppState>) -> Result<SoundtracksPage> {
-    let records = db::soundtracks::all(&state.db).await?;
+pub async fn index(state: Data<AppState>, query: Query<PageQuery>) -> Result<SoundtracksPage> {
+    let window = query.window(db::soundtracks::PAGE_SIZE)?;
+    let records = db::soundtracks::index_page(&state.db, window).await?;
+    let pager = Pager::new("/soundtracks", &records)?;
     Ok(SoundtracksPage {
-        meta: Meta::new("Soundtracks A–Z", "Every soundtrack record on Cuesheet, by film.")
-            .at(state.base(), "/soundtracks"),
+        meta: Meta::new("Soundtracks A–Z", "Every soundtrack record on Cuesheet, by film.").paged(
+            state.base(),
+            "/soundtracks",
+            &pager,
+        ),
+        pager,
         records: records
+            .items
             .into_iter()
             .map(|r| ListingView {
                 kind: Kind::label(&r.kind),

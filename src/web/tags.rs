@@ -5,9 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::AppState;
-use super::articles::{ListQuery, SummaryView};
+use super::articles::SummaryView;
+use super::paging::{PageQuery, Pager};
 use super::view::Meta;
-use crate::db::{self, articles::Cursor, tags::TagCount};
+use crate::db::{self, tags::TagCount};
 use crate::error::{Error, Result};
 
 #[derive(Template, WebTemplate)]
@@ -31,24 +32,27 @@ pub struct TagPage {
     pub slug: String,
     pub name: String,
     pub articles: Vec<SummaryView>,
-    pub next: Option<String>,
+    pub pager: Pager,
 }
 
-pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<ListQuery>) -> Result<TagPage> {
+pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQuery>) -> Result<TagPage> {
     let db = &state.db;
+    let window = query.window(db::articles::PAGE_SIZE)?;
     let tag = db::tags::by_slug(db, &slug).await?.ok_or(Error::NotFound)?;
-    let before = query.before.as_deref().map(|b| Cursor::parse(b).ok_or(Error::NotFound)).transpose()?;
-    let page = db::articles::latest(db, db::now(), Some(tag.id), before).await?;
-    if page.items.is_empty() && before.is_none() {
-        // A tag whose articles are all drafts does not exist yet for readers.
+    let page = db::articles::latest(db, db::now(), Some(tag.id), window).await?;
+    if page.items.is_empty() {
+        // A tag whose articles are all drafts does not exist yet for
+        // readers; past its last page there is nothing either.
         return Err(Error::NotFound);
     }
+    let path = format!("/tags/{}", tag.slug);
+    let pager = Pager::new(&path, &page)?;
     Ok(TagPage {
         meta: Meta::new(&format!("Lists about {}", tag.name), &format!("Cuesheet lists filed under {}.", tag.name))
-            .at(state.base(), &format!("/tags/{}", tag.slug)),
+            .paged(state.base(), &path, &pager),
         slug: tag.slug,
         name: tag.name,
         articles: page.items.into_iter().map(SummaryView::from).collect(),
-        next: page.next.map(|c| c.to_string()),
+        pager,
     })
 }

@@ -26,6 +26,10 @@ pub struct Meta {
     pub noindex: bool,
     /// JSON-LD, already made safe to sit inside `<script>`.
     pub json_ld: Option<String>,
+    /// Absolute URLs of the pages before and after this one of a list
+    /// (see [`super::paging`]).
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 impl Meta {
@@ -38,6 +42,8 @@ impl Meta {
             og_type: "website",
             noindex: false,
             json_ld: None,
+            prev: None,
+            next: None,
         }
     }
 
