@@ -57,6 +57,8 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
             continue;
         }
         let first = first_letter(&w.lower);
+        // The words from here joined, once per length of name.
+        let mut joined: Vec<Option<String>> = Vec::new();
         for (name, (want, want_first)) in names.iter().zip(&wants) {
             if first.is_some() && first != *want_first {
                 continue;
@@ -66,8 +68,12 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
             if window.iter().skip(1).any(|w| !w.joined) || words.get(i + k).is_some_and(|n| n.joined && capital(n)) {
                 continue;
             }
-            let seen = window.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
-            if near_miss(&seen, want, k) && !known.contains(&seen) {
+            if joined.len() <= k {
+                joined.resize(k + 1, None);
+            }
+            let seen =
+                joined[k].get_or_insert_with(|| window.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" "));
+            if near_miss(seen, want, k) && !known.contains(seen.as_str()) {
                 let shown = window.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
                 let message = format!(
                     "`{shown}` looks like a misspelling of `{}` (record `{}`): spell a name the same way everywhere",
@@ -191,19 +197,20 @@ fn near_miss(seen: &str, want: &str, words: usize) -> bool {
     if let (Some(s), Some(w)) = (seen.strip_prefix("the "), want.strip_prefix("the ")) {
         return near_miss(s, w, words.saturating_sub(1));
     }
-    let plain = |s: &str| s.chars().filter(|c| !matches!(c, '\'' | '-')).collect::<String>();
-    let (seen, want) = (plain(seen), plain(want));
-    let len = want.chars().count();
+    let len = letters(want).count();
     let limit = match len {
         0..5 => return false,
         5 if words <= 1 => return false,
         5..9 => 1,
         _ => 2,
     };
-    let (a, b): (Vec<char>, Vec<char>) = (seen.chars().collect(), want.chars().collect());
-    if a.first() != b.first() || a.len().abs_diff(b.len()) > limit {
+    // Most pairs differ in their first letter or their length: refuse
+    // those before building anything (this runs for every word and name).
+    if letters(seen).next() != letters(want).next() || letters(seen).count().abs_diff(len) > limit {
         return false;
     }
+    let (seen, want): (String, String) = (letters(seen).collect(), letters(want).collect());
+    let (a, b): (Vec<char>, Vec<char>) = (seen.chars().collect(), want.chars().collect());
     if seen.starts_with(&want) || want.starts_with(&seen) || seen.ends_with(&want) || want.ends_with(&seen) {
         return false;
     }
@@ -215,10 +222,15 @@ fn near_miss(seen: &str, want: &str, words: usize) -> bool {
     d > 0 && d <= limit
 }
 
+/// The letters [`near_miss`] compares: apostrophes and hyphens passed over.
+fn letters(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|c| !matches!(c, '\'' | '-'))
+}
+
 /// The first letter [`near_miss`] compares (apostrophes and hyphens are
 /// passed over): two names starting differently are never a near miss.
 fn first_letter(s: &str) -> Option<char> {
-    s.chars().find(|c| !matches!(c, '\'' | '-'))
+    letters(s).next()
 }
 
 /// Damerau–Levenshtein distance (optimal string alignment).
