@@ -141,26 +141,20 @@ limit $3 offset $4";
 
 /// One page of the published entries of one record, newest list first.
 pub async fn appearances_of_record(db: &Db, soundtrack_id: i64, now: i64, window: Window) -> Result<Page<Appearance>> {
-    let rows = sqlx::query_as(APPEARANCES_OF_RECORD)
-        .bind(soundtrack_id)
-        .bind(now)
-        .bind(window.limit())
-        .bind(window.offset())
-        .fetch_all(&db.pool)
-        .await?;
-    Ok(window.page(rows))
+    appearances(db, APPEARANCES_OF_RECORD, soundtrack_id, now, window).await
 }
 
 /// One page of the published entries of the records a person is credited
 /// on, newest list first.
 pub async fn appearances_of_person(db: &Db, person_id: i64, now: i64, window: Window) -> Result<Page<Appearance>> {
-    let rows = sqlx::query_as(APPEARANCES_OF_PERSON)
-        .bind(person_id)
-        .bind(now)
-        .bind(window.limit())
-        .bind(window.offset())
-        .fetch_all(&db.pool)
-        .await?;
+    appearances(db, APPEARANCES_OF_PERSON, person_id, now, window).await
+}
+
+/// One page of appearances from `sql`, which takes the record's or person's
+/// id, the time, the limit and the offset.
+async fn appearances(db: &Db, sql: &'static str, id: i64, now: i64, window: Window) -> Result<Page<Appearance>> {
+    let rows =
+        sqlx::query_as(sql).bind(id).bind(now).bind(window.limit()).bind(window.offset()).fetch_all(&db.pool).await?;
     Ok(window.page(rows))
 }
 
