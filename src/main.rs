@@ -63,7 +63,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(&settings).await,
         Command::Import(args) => {
             let db = Db::connect(&settings.database_url).await?;
-            match import_dir(&db, &settings.content, args.force).await {
+            let imported = import_dir(&db, &settings.content, args.force).await;
+            close(db).await;
+            match imported {
                 Ok(report) => {
                     println!("imported {}: {report}", settings.content.display());
                     Ok(ExitCode::SUCCESS)
@@ -78,14 +80,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => Ok(check::run(args.dir.as_deref().unwrap_or(&settings.content), args.format)),
         Command::Export(args) => {
             let db = Db::connect(&settings.database_url).await?;
-            let (records, articles) = export_dir(&db, &args.out).await?;
+            let exported = export_dir(&db, &args.out).await;
+            close(db).await;
+            let (records, articles) = exported?;
             println!("exported {records} records and {articles} articles to {}", args.out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Editor(cmd) => editor(&settings, cmd).await,
         Command::Backup(args) => {
             let db = Db::connect(&settings.database_url).await?;
-            match db::backup::to_file(&db, &args.out).await {
+            let copied = db::backup::to_file(&db, &args.out).await;
+            close(db).await;
+            match copied {
                 Ok(bytes) => {
                     println!("backed up the database to {} ({bytes} bytes)", args.out.display());
                     Ok(ExitCode::SUCCESS)
@@ -123,7 +129,9 @@ async fn demo_data(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitC
             bar.inc(n);
         }
     })
-    .await?;
+    .await;
+    close(db).await;
+    let summary = summary?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -140,8 +148,20 @@ async fn demo_data(settings: &Settings, args: &DemoArgs) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
+/// Closes the pool before a command exits, so SQLite checkpoints its
+/// write-ahead log into the database file and removes it.
+async fn close(db: Db) {
+    db.pool.close().await;
+}
+
 async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings.database_url).await?;
+    let done = editor_command(&db, cmd).await;
+    close(db).await;
+    done
+}
+
+async fn editor_command(db: &Db, cmd: EditorCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         EditorCommand::Add { email, name, password_stdin } => {
             if !cuesheet::comments::form::valid_email(email.trim()) {
@@ -167,7 +187,7 @@ async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitC
                     return Ok(ExitCode::from(1));
                 }
             };
-            match db::editors::create(&db, &email, &name, &hash, db::now()).await? {
+            match db::editors::create(db, &email, &name, &hash, db::now()).await? {
                 Some(_) => {
                     println!("added editor {} <{}>", name.trim(), email.trim().to_lowercase());
                     Ok(ExitCode::SUCCESS)
@@ -179,13 +199,13 @@ async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitC
             }
         }
         EditorCommand::List => {
-            for e in db::editors::list(&db).await? {
+            for e in db::editors::list(db).await? {
                 println!("{}\t{}", e.email, e.name);
             }
             Ok(ExitCode::SUCCESS)
         }
         EditorCommand::Remove { email } => {
-            if db::editors::remove(&db, &email).await? {
+            if db::editors::remove(db, &email).await? {
                 println!("removed {email}");
                 Ok(ExitCode::SUCCESS)
             } else {
