@@ -164,19 +164,66 @@ async fn feeds_sitemap_and_robots_parse_and_list_everything() {
                 .contains(&"/feed.xml".to_string())
         );
 
-        let sitemap = app.get("/sitemap.xml").await;
-        let doc = roxmltree_like(&sitemap.body);
+        let doc = sitemap(&app).await;
         assert!(
             doc.contains(&"https://cuesheet.example/articles/soundtracks-that-hit-harder-than-the-plot".to_string())
         );
+        assert!(doc.contains(&"https://cuesheet.example/".to_string()));
         assert!(doc.contains(&"https://cuesheet.example/soundtracks/blade-runner-1982".to_string()));
         assert!(doc.contains(&"https://cuesheet.example/people/cameron-crowe".to_string()));
         assert!(doc.iter().any(|u| u.starts_with("https://cuesheet.example/tags/")));
         assert_eq!(doc.iter().filter(|u| u.contains("/soundtracks/")).count(), 39);
-        assert!(sitemap.body.matches("<lastmod>").count() == doc.len());
         let robots = app.get("/robots.txt").await;
         assert!(robots.body.contains("Sitemap: https://cuesheet.example/sitemap.xml"));
         assert!(robots.body.contains("Disallow: /editor"));
+        app.finish().await;
+    }
+}
+
+/// Every address of the sitemap: the `<loc>`s of each part its index
+/// names, each part answering XML with a `<lastmod>` for every address.
+async fn sitemap(app: &TestApp) -> Vec<String> {
+    let index = app.get("/sitemap.xml").await;
+    assert_eq!(index.status, 200);
+    assert!(index.body.contains("<sitemapindex"), "{}", index.body);
+    let mut locs = Vec::new();
+    for part in roxmltree_like(&index.body) {
+        let path = part.strip_prefix("https://cuesheet.example").unwrap();
+        let part = app.get(path).await;
+        assert_eq!(part.status, 200, "{path}");
+        assert!(part.header("content-type").unwrap().starts_with("application/xml"));
+        let urls = roxmltree_like(&part.body);
+        assert!(!urls.is_empty() && urls.len() <= 2001, "{path}: {}", urls.len());
+        assert_eq!(part.body.matches("<lastmod>").count(), urls.len(), "{path}");
+        locs.extend(urls);
+    }
+    locs
+}
+
+/// A sitemap part holds at most 2,000 addresses: a larger archive has more
+/// parts, all named in the index; a part past the last, or of no section, is
+/// not found.
+#[actix_web::test]
+async fn the_sitemap_comes_in_parts_of_at_most_2000() {
+    for backend in backends().await {
+        let config = SiteConfig { base_url: Some("https://cuesheet.example/".into()), ..SiteConfig::default() };
+        let app = TestApp::with_config(backend, config).await;
+        app.import(Path::new(REAL_CONTENT)).await.unwrap();
+        let options = cuesheet::db::demo::Options { articles: 3, comments: 0, records: 2_100, seed: 3 };
+        cuesheet::db::demo::generate(&app.db, &options, &mut |_| {}).await.unwrap();
+        let index = roxmltree_like(&app.get("/sitemap.xml").await.body);
+        let parts: Vec<&str> =
+            index.iter().filter_map(|u| u.strip_prefix("https://cuesheet.example/sitemaps/")).collect();
+        assert_eq!(parts, ["lists-1.xml", "soundtracks-1.xml", "soundtracks-2.xml", "people-1.xml", "topics-1.xml"]);
+        let doc = sitemap(&app).await;
+        let records: Vec<&String> = doc.iter().filter(|u| u.contains("/soundtracks/")).collect();
+        let distinct: std::collections::HashSet<&&String> = records.iter().collect();
+        assert_eq!((records.len(), distinct.len()), (2_139, 2_139), "{backend:?}");
+        for missing in
+            ["/sitemaps/soundtracks-3.xml", "/sitemaps/soundtracks-0.xml", "/sitemaps/films-1.xml", "/sitemaps/x.xml"]
+        {
+            assert_eq!(app.get(missing).await.status, 404, "{missing}");
+        }
         app.finish().await;
     }
 }

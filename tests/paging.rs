@@ -1,5 +1,5 @@
 //! Numbered pages (`?page=N`) on every unbounded list, through the real HTTP
-//! stack: the home listing, a tag, a record's and a person's appearances,
+//! stack: the home listing, the topics, a tag, a record's and a person's appearances,
 //! the A–Z index and search results. Page 2 exists and differs from page 1,
 //! the pages link each other with `rel=prev`/`rel=next` (in the page and in
 //! `<head>`), a page past the last one and a `page` that is not a page
@@ -20,6 +20,8 @@ use sqlx::{Executor, Row};
 /// Lists (all tagged `sea`, all listing one record), and records for the A–Z index.
 const LISTS: usize = 25;
 const RECORDS: usize = 105;
+/// Topics: `sea` and five of each list's own.
+const TOPICS: usize = 1 + 5 * LISTS;
 
 fn fixture() -> Fixture {
     let f = Fixture::new();
@@ -31,8 +33,9 @@ fn fixture() -> Fixture {
             &format!("list-{i:02}"),
             &format!("Seaside list {i:02}"),
             &format!(
-                "published = \"2026-02-{:02}T10:00:00Z\"\ntags = [\"sea\"]\nlist = \"ranked\"",
-                i + 1
+                "published = \"2026-02-{:02}T10:00:00Z\"\ntags = [\"sea\", {}]\nlist = \"ranked\"",
+                i + 1,
+                (0..5).map(|t| format!("\"Shore {i:02}{t}\"")).collect::<Vec<_>>().join(", ")
             ),
             &format!(
                 "## Film 000 {{soundtrack=film-000-1990}}\n\nWaves.\n\n## Film {:03} {{soundtrack=film-{:03}-1990}}\n\nMore waves.\n",
@@ -97,6 +100,7 @@ async fn paging(backend: Backend) {
         ("/soundtracks/film-000-1990", ".appearances li", 20, LISTS, "/soundtracks/film-000-1990?page=3"),
         ("/people/composer-of-film-000", "#in-lists + ul li", 20, LISTS, "/people/composer-of-film-000?page=3"),
         ("/soundtracks", "ul.index li", 100, RECORDS, "/soundtracks?page=3"),
+        ("/tags", "ul.index li", 100, TOPICS, "/tags?page=3"),
         ("/search?q=seaside", ".result h2", 10, LISTS, "/search?q=seaside&page=4"),
     ];
     for (first, item, size, total, beyond) in cases {

@@ -398,32 +398,6 @@ pub async fn feed(db: &Db, now: i64, limit: i64) -> Result<Vec<Article>> {
     sqlx::query_as(FEED).bind(now).bind(limit).fetch_all(&db.pool).await
 }
 
-/// A URL of the sitemap and when what it shows last changed.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SitemapRow {
-    pub path: String,
-    pub modified: i64,
-}
-
-const SITEMAP: &str = "
-select '/articles/' || slug as path, modified_at as modified from articles where published_at <= $1
-union all
-select '/soundtracks/' || slug, modified_at from soundtracks
-union all
-select '/people/' || p.slug, max(s.modified_at) from people p
-    join credits c on c.person_id = p.id join soundtracks s on s.id = c.soundtrack_id
-    group by p.slug
-union all
-select '/tags/' || t.slug, max(a.modified_at) from tags t
-    join article_tags at on at.tag_id = t.id join articles a on a.id = at.article_id
-    where a.published_at <= $1 group by t.slug
-order by 1";
-
-/// Every public page worth indexing, with its last change.
-pub async fn sitemap(db: &Db, now: i64) -> Result<Vec<SitemapRow>> {
-    sqlx::query_as(SITEMAP).bind(now).fetch_all(&db.pool).await
-}
-
 const EXISTING_IN: &str = "select slug from articles where id <> $1 and slug in ({list})";
 
 /// Which of these slugs are articles other than `except` (any status).

@@ -20,6 +20,7 @@ pub mod people;
 pub mod revisions;
 pub mod search;
 pub mod secrets;
+pub mod sitemap;
 pub mod soundtracks;
 pub mod tags;
 

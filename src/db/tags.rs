@@ -1,5 +1,6 @@
 //! Tags: the editors' topics, each with a page of its articles.
 
+use super::paging::{Page, Window};
 use super::{Db, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,14 +22,19 @@ const BY_SLUG: &str = "select id, slug, name from tags where slug = $1";
 const OF_ARTICLE: &str = "
 select t.id, t.slug, t.name from tags t join article_tags at on at.tag_id = t.id
 where at.article_id = $1 order by t.name";
-pub(crate) const ALL: &str = "
-select t.slug, t.name, count(*) as articles
+/// Topics on a page of `/tags`.
+pub const PAGE_SIZE: i64 = 100;
+
+// By slug, the order of a unique index, so the offset walks the index;
+// each topic's count reads only its own rows.
+pub(crate) const INDEX_PAGE: &str = "
+select t.slug, t.name,
+       (select count(*) from article_tags at join articles a on a.id = at.article_id
+        where at.tag_id = t.id and a.published_at <= $1) as articles
 from tags t
-join article_tags at on at.tag_id = t.id
-join articles a on a.id = at.article_id
-where a.published_at <= $1
-group by t.slug, t.name
-order by t.name";
+where exists (select 1 from article_tags at join articles a on a.id = at.article_id
+              where at.tag_id = t.id and a.published_at <= $1)
+order by t.slug limit $2 offset $3";
 
 pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Tag>> {
     sqlx::query_as(BY_SLUG).bind(slug).fetch_optional(&db.pool).await
@@ -38,9 +44,11 @@ pub async fn of_article(db: &Db, article_id: i64) -> Result<Vec<Tag>> {
     sqlx::query_as(OF_ARTICLE).bind(article_id).fetch_all(&db.pool).await
 }
 
-/// Tags that have at least one published article.
-pub async fn all(db: &Db, now: i64) -> Result<Vec<TagCount>> {
-    sqlx::query_as(ALL).bind(now).fetch_all(&db.pool).await
+/// A page of the tags that have at least one published article.
+pub async fn index_page(db: &Db, now: i64, window: Window) -> Result<Page<TagCount>> {
+    let rows =
+        sqlx::query_as(INDEX_PAGE).bind(now).bind(window.limit()).bind(window.offset()).fetch_all(&db.pool).await?;
+    Ok(window.page(rows))
 }
 
 const USED_IN: &str = "

@@ -1,7 +1,7 @@
 //! Feeds and maps for machines, built with libraries, never by string
 //! concatenation: the Atom feeds (`atom_syndication`) `/feed.xml` (the latest
 //! lists, whole), `/comments.xml` and `/articles/{slug}/comments.xml`
-//! (approved comments; emails never appear), `/sitemap.xml` (`quick-xml`)
+//! (approved comments; emails never appear), `/sitemap.xml` and its parts (`quick-xml`)
 //! and `/robots.txt`. Characters XML 1.0 forbids are refused at input and,
 //! as a second line, stripped from every feed, so one stored control
 //! character can never make a feed unreadable for every subscriber.
@@ -16,7 +16,7 @@ use super::AppState;
 use super::articles;
 use crate::content::markdown::{Block, Document};
 use crate::db::{self, comments::FeedItem, export::rfc3339};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Comments per feed.
 const FEED_SIZE: i64 = 50;
@@ -138,27 +138,80 @@ fn html_of(document: &Document) -> String {
     html
 }
 
-/// `/sitemap.xml`: every published list, record, person and tag.
+/// `/sitemap.xml`: an index of the sitemap's parts ([`sitemap_part`]),
+/// so that no file outgrows the protocol's 50,000 addresses however large
+/// the archive.
 pub async fn sitemap(state: Data<AppState>) -> Result<HttpResponse> {
-    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-    let rows = db::articles::sitemap(&state.db, db::now()).await?;
-    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 1);
-    let xml = |e: std::io::Error| crate::error::Error::Internal(e.to_string());
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml)?;
-    let urlset = BytesStart::new("urlset").with_attributes([("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9")]);
-    w.write_event(Event::Start(urlset)).map_err(xml)?;
-    let home = std::iter::once(("/".to_string(), state.db.content_modified_at().await?));
-    for (path, modified) in home.chain(rows.into_iter().map(|r| (r.path, r.modified))) {
-        w.write_event(Event::Start(BytesStart::new("url"))).map_err(xml)?;
-        for (tag, text) in [("loc", format!("{}{path}", state.base())), ("lastmod", rfc3339(modified))] {
-            w.write_event(Event::Start(BytesStart::new(tag))).map_err(xml)?;
-            w.write_event(Event::Text(BytesText::new(&text))).map_err(xml)?;
-            w.write_event(Event::End(BytesEnd::new(tag))).map_err(xml)?;
+    let mut w = XmlWriter::new("sitemapindex")?;
+    for (section, parts) in db::sitemap::parts(&state.db, db::now()).await? {
+        for n in 1..=parts {
+            w.element("sitemap", &[("loc", format!("{}/sitemaps/{}-{n}.xml", state.base(), section.name()))])?;
         }
-        w.write_event(Event::End(BytesEnd::new("url"))).map_err(xml)?;
     }
-    w.write_event(Event::End(BytesEnd::new("urlset"))).map_err(xml)?;
-    Ok(HttpResponse::Ok().insert_header((CONTENT_TYPE, "application/xml; charset=utf-8")).body(w.into_inner()))
+    w.finish()
+}
+
+/// `/sitemaps/{section}-{n}.xml`: up to [`db::sitemap::PART_SIZE`] published
+/// pages of one kind with their last change; the home page leads the first
+/// part of the lists.
+pub async fn sitemap_part(state: Data<AppState>, name: Path<String>) -> Result<HttpResponse> {
+    let (section, number) = name
+        .rsplit_once('-')
+        .and_then(|(s, n)| Some((db::sitemap::Section::from_name(s)?, super::paging::number(Some(n)).ok()?)))
+        .ok_or(Error::NotFound)?;
+    let urls = db::sitemap::part(&state.db, section, number, db::now()).await?;
+    if urls.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let home = if (section, number) == (db::sitemap::Section::Lists, 1) {
+        Some(db::sitemap::Url { path: "/".into(), modified: state.db.content_modified_at().await? })
+    } else {
+        None
+    };
+    let mut w = XmlWriter::new("urlset")?;
+    for url in home.into_iter().chain(urls) {
+        w.element("url", &[("loc", format!("{}{}", state.base(), url.path)), ("lastmod", rfc3339(url.modified))])?;
+    }
+    w.finish()
+}
+
+/// A sitemap file: one root in the sitemaps namespace, elements of text children.
+struct XmlWriter {
+    w: quick_xml::Writer<Vec<u8>>,
+    root: &'static str,
+}
+
+impl XmlWriter {
+    fn new(root: &'static str) -> Result<Self> {
+        use quick_xml::events::{BytesDecl, BytesStart, Event};
+        let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 1);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_error)?;
+        let start = BytesStart::new(root).with_attributes([("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9")]);
+        w.write_event(Event::Start(start)).map_err(xml_error)?;
+        Ok(XmlWriter { w, root })
+    }
+
+    /// `<name><child>text</child>...</name>`.
+    fn element(&mut self, name: &str, children: &[(&str, String)]) -> Result<()> {
+        use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+        self.w.write_event(Event::Start(BytesStart::new(name))).map_err(xml_error)?;
+        for (tag, text) in children {
+            self.w.write_event(Event::Start(BytesStart::new(*tag))).map_err(xml_error)?;
+            self.w.write_event(Event::Text(BytesText::new(text))).map_err(xml_error)?;
+            self.w.write_event(Event::End(BytesEnd::new(*tag))).map_err(xml_error)?;
+        }
+        self.w.write_event(Event::End(BytesEnd::new(name))).map_err(xml_error)
+    }
+
+    fn finish(mut self) -> Result<HttpResponse> {
+        use quick_xml::events::{BytesEnd, Event};
+        self.w.write_event(Event::End(BytesEnd::new(self.root))).map_err(xml_error)?;
+        Ok(HttpResponse::Ok().insert_header((CONTENT_TYPE, "application/xml; charset=utf-8")).body(self.w.into_inner()))
+    }
+}
+
+fn xml_error(e: std::io::Error) -> Error {
+    Error::Internal(e.to_string())
 }
 
 /// `/robots.txt`: everything but the desk, and where the sitemap is.

@@ -78,6 +78,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/comments.xml", page().to(feeds::site_comments))
         .route("/feed.xml", page().to(feeds::articles))
         .route("/sitemap.xml", page().to(feeds::sitemap))
+        .route("/sitemaps/{part}.xml", page().to(feeds::sitemap_part))
         .route("/robots.txt", page().to(feeds::robots))
         .route("/comments/{id}/edit", page().to(comments::edit_form))
         .route("/comments/{id}/edit", web::post().to(comments::update))

@@ -1,4 +1,4 @@
-//! `/tags` (every topic) and `/tags/{slug}` (its lists, newest first).
+//! `/tags` (every topic, A–Z, in numbered pages) and `/tags/{slug}` (its lists, newest first).
 
 use actix_web::web::{Data, Path, Query};
 use askama::Template;
@@ -16,12 +16,17 @@ use crate::error::{Error, Result};
 pub struct TagsPage {
     pub meta: Meta,
     pub tags: Vec<TagCount>,
+    pub pager: Pager,
 }
 
-pub async fn index(state: Data<AppState>) -> Result<TagsPage> {
+pub async fn index(state: Data<AppState>, query: Query<PageQuery>) -> Result<TagsPage> {
+    let window = query.window(db::tags::PAGE_SIZE)?;
+    let page = db::tags::index_page(&state.db, db::now(), window).await?;
+    let pager = Pager::new("/tags", &page)?;
     Ok(TagsPage {
-        meta: Meta::new("Topics", "Every topic Cuesheet's lists are filed under.").at(state.base(), "/tags"),
-        tags: db::tags::all(&state.db, db::now()).await?,
+        meta: Meta::new("Topics", "Every topic Cuesheet's lists are filed under.").paged(state.base(), "/tags", &pager),
+        tags: page.items,
+        pager,
     })
 }
 
