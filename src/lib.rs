@@ -19,5 +19,7 @@ pub mod content;
 pub mod db;
 /// The web error type and its rendered error pages.
 pub mod error;
+/// Enums stored and posted as text, parsed once where they are read.
+pub mod text_enum;
 /// The HTTP server: route table, middleware and one module per area.
 pub mod web;

@@ -8,55 +8,8 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Backend, Browser, Fixture, Page, REAL_CONTENT, TestApp, backends, submit_on};
-use cuesheet::config::SiteConfig;
-
-const EMAIL: &str = "eda@example.com";
-const PASSWORD: &str = "a long and secret passphrase";
-
-async fn with_editor(backend: Backend, content: &Path) -> TestApp {
-    let config = SiteConfig { comment_interval: 0, comment_min_seconds: 0, ..SiteConfig::default() };
-    let app = TestApp::with_config(backend, config).await;
-    app.import(content).await.unwrap();
-    let hash = cuesheet::auth::hash_password(PASSWORD).unwrap();
-    cuesheet::db::editors::create(&app.db, EMAIL, "Eda Editor", &hash, cuesheet::db::now()).await.unwrap().unwrap();
-    app
-}
-
-/// Logs in and returns the browser.
-async fn logged_in(app: &TestApp) -> Browser<'_> {
-    let b = Browser::new(app);
-    let page = login(&b, EMAIL, PASSWORD).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    assert_eq!(page.header("location").unwrap(), "/editor");
-    b
-}
-
-async fn login(b: &Browser<'_>, email: &str, password: &str) -> Page {
-    let form = b.get("/editor/login").await;
-    let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
-    b.post("/editor/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
-}
-
-/// Submits the form found at `page_path` (first `form.desk-form`) with
-/// `fields` changed and the button `action` pressed.
-async fn submit(b: &Browser<'_>, page_path: &str, fields: &[(&str, &str)], action: &str) -> Page {
-    let page = b.get(page_path).await;
-    assert_eq!(page.status, 200, "{page_path}");
-    submit_on(b, &page, fields, action).await
-}
-
-fn fixture() -> Fixture {
-    let f = Fixture::new();
-    f.record("drive-2011", "Drive", 2011).record("jaws-1975", "Jaws", 1975).record("psycho-1960", "Psycho", 1960);
-    f.article(
-        "night-drives",
-        "Night drives",
-        "published = \"2026-03-01T10:00:00Z\"\nlist = \"ranked\"",
-        "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n",
-    );
-    f
-}
+use common::desk::{EMAIL, PASSWORD, fixture, logged_in, login, submit, with_editor};
+use common::{Browser, Page, REAL_CONTENT, TestApp, backends, submit_on};
 
 #[actix_web::test]
 async fn anonymous_visitors_are_sent_to_the_login_page() {
@@ -570,20 +523,36 @@ fn the_editor_command_adds_lists_and_removes_editors() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let (code, out, err) =
-        run(&["editor", "add", "Ed@Example.com", "--name", "Ed", "--password-stdin"], "correct horse battery\n");
+    // The first account is the admin, whatever role is asked for.
+    let (code, out, err) = run(
+        &["editor", "add", "Ed@Example.com", "--name", "Ed", "--role", "contributor", "--password-stdin"],
+        "correct horse battery\n",
+    );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("ed@example.com"));
+    assert!(out.contains("admin") && out.contains("ed@example.com"), "{out}");
     assert_eq!(
         run(&["editor", "add", "ed@example.com", "--name", "Ed", "--password-stdin"], "another long one\n").0,
         Some(1)
     );
     assert_eq!(run(&["editor", "add", "x@example.com", "--name", "X", "--password-stdin"], "short\n").0, Some(1));
+    // Without a terminal the password is read from standard input, no flag
+    // needed (it used to fail with "No such device or address").
+    let (code, out, err) =
+        run(&["editor", "add", "cy@example.com", "--name", "Cy", "--role", "contributor"], "a password from a pipe\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("contributor"), "{out}");
+    let (code, _, err) = run(&["editor", "add", "zed@example.com", "--name", "Zed", "--role", "owner"], "");
+    assert_eq!(code, Some(2), "an unknown role is a usage error");
+    assert!(err.contains("not a role"), "{err}");
     let (_, list, _) = run(&["editor", "list"], "");
-    assert_eq!(list, "ed@example.com\tEd\n");
-    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(0));
-    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(1));
-    assert_eq!(run(&["editor", "list"], "").1, "");
+    assert_eq!(list, "cy@example.com\tCy\tcontributor\ned@example.com\tEd\tadmin\n");
+    // The only admin stays until there is another.
+    let (code, _, err) = run(&["editor", "remove", "ed@example.com"], "");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("only active admin"), "{err}");
+    assert_eq!(run(&["editor", "remove", "cy@example.com"], "").0, Some(0));
+    assert_eq!(run(&["editor", "remove", "cy@example.com"], "").0, Some(1));
+    assert_eq!(run(&["editor", "list"], "").1, "ed@example.com\tEd\tadmin\n");
 }
 
 #[actix_web::test]

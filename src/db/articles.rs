@@ -178,6 +178,7 @@ pub struct DeskRow {
     pub slug: String,
     pub title: String,
     pub published_at: Option<i64>,
+    pub submitted_at: Option<i64>,
     pub modified_at: i64,
     pub entry_count: i64,
     pub comment_count: i64,
@@ -185,7 +186,7 @@ pub struct DeskRow {
 }
 
 const DESK: &str = "
-select a.id, a.slug, a.title, a.published_at, a.modified_at,
+select a.id, a.slug, a.title, a.published_at, a.submitted_at, a.modified_at,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'pending') as pending_count
@@ -318,6 +319,13 @@ pub async fn write(
         sqlx::query(INSERT_ARTICLE_TAG).bind(id).bind(tag).execute(&mut *tx).await?;
     }
     Ok(id)
+}
+
+const SET_SUBMITTED: &str = "update articles set submitted_at = $2 where id = $1";
+
+/// Marks an article submitted for review at `at`, or clears the mark.
+pub async fn set_submitted(tx: &mut sqlx::AnyConnection, id: i64, at: Option<i64>) -> Result<()> {
+    sqlx::query(SET_SUBMITTED).bind(id).bind(at).execute(tx).await.map(|_| ())
 }
 
 const ID_BY_SLUG: &str = "select id from articles where slug = $1";

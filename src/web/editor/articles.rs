@@ -168,7 +168,7 @@ pub struct RevisionRow {
 pub struct EditorPage {
     pub meta: Meta,
     pub csrf: String,
-    pub editor_name: String,
+    pub me: super::Me,
     pub id: Option<i64>,
     pub status: &'static str,
     pub form: ArticleForm,
@@ -251,6 +251,7 @@ pub async fn edit(
     let file = db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
     let notice = query.saved.as_deref().map(|s| match s {
         "published" => "Published.".to_string(),
+        "submitted" => "Submitted for review: an editor will read and publish it.".to_string(),
         "restored" => "The revision was restored.".to_string(),
         _ => "Saved.".to_string(),
     });
@@ -306,9 +307,9 @@ async fn page(
     Ok(EditorPage {
         meta: Meta::new(if id.is_some() { "Edit list" } else { "New list" }, "Editor desk"),
         csrf,
-        editor_name: editor.0.name.clone(),
+        me: editor.me(),
         id,
-        status: status(published, db::now()),
+        status: status(published, None, db::now()),
         slug,
         form,
         errors,
@@ -413,7 +414,19 @@ async fn submit(
         return html_response(StatusCode::OK, &page, []);
     }
 
-    // Saving.
+    // Saving. A contributor writes drafts: publishing, scheduling,
+    // unpublishing or changing what readers see is refused, with the text
+    // kept on the page.
+    let previous = match id {
+        Some(id) => db::export::article(&state.db, id).await?,
+        None => None,
+    };
+    let live = previous.as_ref().is_some_and(|p| p.front.published.is_some());
+    let publishes = matches!(action.as_str(), "publish" | "unpublish") || !form.published.trim().is_empty() || live;
+    if publishes && !editor.0.role.can_publish() {
+        let notice = Some(format!("Not saved: {}", super::PUBLISHERS_ONLY));
+        return again(form, errors, notice, StatusCode::FORBIDDEN).await;
+    }
     match action.as_str() {
         "publish" if form.published.trim().is_empty() => {
             form.published =
@@ -422,10 +435,6 @@ async fn submit(
         "unpublish" => form.published.clear(),
         _ => {}
     }
-    let previous = match id {
-        Some(id) => db::export::article(&state.db, id).await?,
-        None => None,
-    };
     // Editing a published article marks it updated.
     let updated = previous
         .as_ref()
@@ -460,18 +469,24 @@ async fn submit(
         };
         return again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let id = write(&state, &editor, id, &article, &front).await?;
-    let saved = if action == "publish" { "published" } else { "saved" };
+    let id = write(&state, &editor, id, &article, &front, action == "submit").await?;
+    let saved = match action.as_str() {
+        "publish" => "published",
+        "submit" => "submitted",
+        _ => "saved",
+    };
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/articles/{id}?saved={saved}"))).finish())
 }
 
-/// Stores the article and a revision in one transaction.
+/// Stores the article and a revision in one transaction; `submit` marks it
+/// submitted for review (publishing clears the mark).
 async fn write(
     state: &AppState,
     editor: &CurrentEditor,
     id: Option<i64>,
     a: &Article,
     front: &FrontMatter,
+    submit: bool,
 ) -> Result<i64> {
     let db = &state.db;
     let slugs: Vec<String> = a.rendered.entries.iter().map(|e| e.soundtrack.clone()).collect();
@@ -484,6 +499,11 @@ async fn write(
         None => db::articles::Write::WebNew,
     };
     let id = db::articles::write(&mut tx, a, &ids, how, now).await?;
+    if submit {
+        db::articles::set_submitted(&mut tx, id, Some(now)).await?;
+    } else if front.published.is_some() {
+        db::articles::set_submitted(&mut tx, id, None).await?;
+    }
     db::revisions::insert(&mut tx, id, editor.0.id, &editor.0.name, now, &front.title, &front_text, &a.body).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
@@ -531,7 +551,7 @@ async fn preview(state: &AppState, form: &ArticleForm) -> Result<Vec<Part>> {
 struct RevisionPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     article_id: i64,
     id: i64,
     title: String,
@@ -553,7 +573,7 @@ pub async fn revision(
     let page = RevisionPage {
         meta: Meta::new("Revision", "Editor desk"),
         csrf,
-        editor_name: editor.0.name.clone(),
+        me: editor.me(),
         article_id,
         id,
         title: r.title,
@@ -585,7 +605,10 @@ pub async fn restore(
         let page = page(&req, &state, &editor, Some(article_id), form, FieldErrors::new(), notice).await?;
         return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []);
     };
-    write(&state, &editor, Some(article_id), &article, &front).await?;
+    if (current.front.published.is_some() || front.published.is_some()) && !editor.0.role.can_publish() {
+        return Err(Error::Forbidden(super::PUBLISHERS_ONLY));
+    }
+    write(&state, &editor, Some(article_id), &article, &front, false).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/editor/articles/{article_id}?saved=restored")))
         .finish())

@@ -10,7 +10,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::CurrentEditor;
+use super::{CurrentEditor, MODERATORS_ONLY};
+use crate::auth::Role;
 use crate::comments::form::check_comment;
 use crate::comments::{Status, fingerprint, markdown, random_token, sha256_hex};
 use crate::db::{self, comments::Moderated, comments::Moderation, comments::NewComment};
@@ -39,7 +40,7 @@ pub struct Row {
 struct ModerationPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     tabs: Vec<Tab>,
     status: &'static str,
     comments: Vec<Row>,
@@ -58,6 +59,7 @@ pub async fn index(
     editor: CurrentEditor,
     query: Query<TabQuery>,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let status = TABS.iter().copied().find(|t| Some(*t) == query.status.as_deref()).unwrap_or("pending");
     let counts = db::comments::count_by_status(&state.db).await?;
     let tabs = TABS
@@ -78,7 +80,7 @@ pub async fn index(
     let page = ModerationPage {
         meta: Meta::new("Comments", "Editor desk"),
         csrf,
-        editor_name: editor.0.name,
+        me: editor.me(),
         tabs,
         status,
         comments,
@@ -92,9 +94,10 @@ pub async fn index(
 pub async fn act(
     req: HttpRequest,
     state: Data<AppState>,
-    _editor: CurrentEditor,
+    editor: CurrentEditor,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
     let mut fields = posted.fields;
     let back = fields.remove("tab").filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "pending".into());
@@ -121,6 +124,7 @@ pub async fn reply(
     id: Path<i64>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let mut posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
     let text = posted.take("comment");
     if let Err(e) = check_comment(&text, posted.invalid_utf8.iter().any(|f| f == "comment")) {

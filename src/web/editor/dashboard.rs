@@ -28,14 +28,16 @@ pub struct Row {
 struct Dashboard {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     articles: Vec<Row>,
     pending: i64,
 }
 
-/// Draft, scheduled or published, by the publish time and the clock.
-pub fn status(published_at: Option<i64>, now: i64) -> &'static str {
+/// Draft, in review, scheduled or published, by the publish time, the
+/// review mark and the clock.
+pub fn status(published_at: Option<i64>, submitted_at: Option<i64>, now: i64) -> &'static str {
     match published_at {
+        None if submitted_at.is_some() => "in review",
         None => "draft",
         Some(t) if t > now => "scheduled",
         Some(_) => "published",
@@ -50,7 +52,7 @@ pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor
         .into_iter()
         .map(|a| Row {
             id: a.id,
-            status: status(a.published_at, now),
+            status: status(a.published_at, a.submitted_at, now),
             when: a.published_at.map(|t| Date::from_unix(t).human),
             changed: Date::from_unix(a.modified_at).human,
             title: a.title,
@@ -60,7 +62,6 @@ pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor
         })
         .collect();
     let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
-    let page =
-        Dashboard { meta: Meta::new("Dashboard", "Editor desk"), csrf, editor_name: editor.0.name, articles, pending };
+    let page = Dashboard { meta: Meta::new("Dashboard", "Editor desk"), csrf, me: editor.me(), articles, pending };
     html_response(StatusCode::OK, &page, cookie)
 }

@@ -12,7 +12,8 @@ use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::CurrentEditor;
+use super::{CurrentEditor, RECORDS_EDITORS_ONLY};
+use crate::auth::Role;
 use crate::comments::form::FieldErrors;
 use crate::content::check::check_record;
 use crate::content::record::{Film, Kind, Track};
@@ -28,14 +29,15 @@ use crate::web::view::{Meta, html_response};
 struct RecordsPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     records: Vec<Listing>,
 }
 
 pub async fn index(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
     let records = db::soundtracks::all(&state.db).await?;
-    let page = RecordsPage { meta: Meta::new("Records", "Editor desk"), csrf, editor_name: editor.0.name, records };
+    let page = RecordsPage { meta: Meta::new("Records", "Editor desk"), csrf, me: editor.me(), records };
     html_response(StatusCode::OK, &page, [])
 }
 
@@ -184,7 +186,7 @@ impl RecordForm {
 struct RecordPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     /// Editing an existing record (its slug is fixed).
     existing: bool,
     form: RecordForm,
@@ -216,21 +218,12 @@ async fn render(
     let used_by = if existing { db::soundtracks::used_by(&state.db, &form.slug).await? } else { Vec::new() };
     let meta = Meta::new(if existing { "Edit record" } else { "New record" }, "Editor desk");
     let Feedback { errors, problems, notice } = feedback;
-    let page = RecordPage {
-        meta,
-        csrf,
-        editor_name: editor.0.name.clone(),
-        existing,
-        form,
-        errors,
-        problems,
-        notice,
-        used_by,
-    };
+    let page = RecordPage { meta, csrf, me: editor.me(), existing, form, errors, problems, notice, used_by };
     html_response(status, &page, [])
 }
 
 pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], ..Default::default() };
     render(&req, &state, &editor, false, form, Feedback::default(), StatusCode::OK).await
 }
@@ -241,6 +234,7 @@ pub async fn edit(
     editor: CurrentEditor,
     slug: Path<String>,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     let notice = req.query_string().contains("saved").then(|| "Saved.".to_string());
     existing(&req, &state, &editor, &slug, notice, StatusCode::OK).await
 }
@@ -265,6 +259,7 @@ pub async fn create(
     editor: CurrentEditor,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     submit(req, state, editor, None, payload).await
 }
 
@@ -275,6 +270,7 @@ pub async fn save(
     slug: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     db::soundtracks::card(&state.db, &slug).await?.ok_or(Error::NotFound)?;
     submit(req, state, editor, Some(slug.into_inner()), payload).await
 }
@@ -375,6 +371,7 @@ pub async fn delete(
     slug: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     forms::posted(&req, payload, 16 * 1024, &state.secret, None).await?;
     if db::soundtracks::delete_unused(&state.db, &slug).await? {
         return Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/editor/records")).finish());
