@@ -321,6 +321,14 @@ pub async fn write(
     Ok(id)
 }
 
+const ADDRESS: &str = "select slug, published_at from articles where id = $1";
+
+/// An article's slug and publish time, read inside a write's transaction
+/// (a rename of a published article keeps its old address answering).
+pub async fn address(tx: &mut sqlx::AnyConnection, id: i64) -> Result<Option<(String, Option<i64>)>> {
+    sqlx::query_as(ADDRESS).bind(id).fetch_optional(tx).await
+}
+
 const SET_SUBMITTED: &str = "update articles set submitted_at = $2 where id = $1";
 
 /// Marks an article submitted for review at `at`, or clears the mark.

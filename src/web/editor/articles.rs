@@ -498,7 +498,18 @@ async fn write(
         Some(id) => db::articles::Write::WebUpdate { id },
         None => db::articles::Write::WebNew,
     };
+    let before = match id {
+        Some(id) => db::articles::address(&mut tx, id).await?,
+        None => None,
+    };
     let id = db::articles::write(&mut tx, a, &ids, how, now).await?;
+    // Readers may have the old address of a page that was live: it keeps
+    // answering, with a 301 to the new one.
+    if let Some((old, Some(published_at))) = before
+        && published_at <= now
+    {
+        db::redirects::renamed(&mut tx, db::redirects::Kind::Article, &old, &a.slug, now).await?;
+    }
     if submit {
         db::articles::set_submitted(&mut tx, id, Some(now)).await?;
     } else if front.published.is_some() {
