@@ -275,28 +275,67 @@ async fn entries_move_and_records_are_picked() {
 }
 
 #[actix_web::test]
-async fn every_save_keeps_a_revision_that_can_be_restored() {
+async fn revisions_show_a_word_diff_and_restore_keeps_the_publish_state() {
     for backend in backends().await {
         let f = fixture();
         let app = with_editor(backend, f.path()).await;
         let b = logged_in(&app).await;
         let edit = "/editor/articles/1";
+        let body = "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes of dread.\n";
         assert_eq!(submit(&b, edit, &[("title", "Night drives, take two")], "save").await.status, 303);
-        assert_eq!(submit(&b, edit, &[("title", "Night drives, take three")], "save").await.status, 303);
+        assert_eq!(
+            submit(&b, edit, &[("title", "Night drives, take three"), ("body", body)], "save").await.status,
+            303
+        );
         let page = b.get(edit).await;
+        assert_eq!(page.texts(".revisions a"), vec!["Revision 2", "Revision 1"]);
+        let rows = page.texts(".revisions li");
+        assert!(
+            rows.iter().all(|r| r.contains("Eda Editor") && r.contains(" UTC")),
+            "who and when, with the time: {rows:?}"
+        );
         let revisions = page.attrs(".revisions a", "href");
-        assert_eq!(revisions.len(), 2);
-        assert!(page.texts(".revisions li")[0].contains("Eda Editor"));
-        // The older one, shown and restored.
+
+        // The older one against the current text: the words that changed.
         let old = b.get(&revisions[1]).await;
-        assert!(old.texts("pre.source")[0].contains("take two"));
-        let csrf = old.attrs("form input[name=csrf]", "value")[0].clone();
-        let restore = format!("{}/restore", revisions[1]);
-        let done = b.post(&restore, &[("csrf", &csrf)]).await;
-        assert_eq!(done.status, 303);
-        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives, take two"]);
+        assert_eq!(old.status, 200);
+        let (ins, del) = (old.texts(".diff ins").join("|"), old.texts(".diff del").join("|"));
+        assert!(ins.contains("of dread") && !del.contains("dread"), "ins {ins:?}, del {del:?}");
+        assert!(!ins.contains("Synths") && !del.contains("Synths"), "unchanged words are not marked");
+        assert_eq!(old.texts(".settings-diff td"), vec!["Night drives, take two", "Night drives, take three"]);
+        assert!(old.texts("h1")[0].starts_with("Revision 1"));
+        assert!(b.get(&revisions[0]).await.texts(".revision-diff .empty")[0].contains("same"));
+
+        // Restore loads it into the editor; readers see nothing until a save.
+        let restore = format!("{edit}?restore={}", revisions[1].rsplit('/').next().unwrap());
+        assert_eq!(old.attrs("form.restore", "action"), vec![edit]);
+        let loaded = b.get(&restore).await;
+        assert_eq!(loaded.status, 200);
+        assert!(loaded.texts(".notice")[0].starts_with("Restored revision 1"), "{:?}", loaded.texts(".notice"));
+        assert!(loaded.texts(".notice")[0].contains("stays published"));
+        assert_eq!(loaded.attrs("input#f-title", "value"), vec!["Night drives, take two"]);
+        assert!(loaded.raw_texts("textarea#f-body")[0].contains("Two notes.\n"));
+        assert!(!loaded.attrs("input#f-published", "value")[0].is_empty(), "the publish time is the article's own");
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives, take three"]);
+        let saved = submit_on(&b, &loaded, &[], "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let public = app.get("/articles/night-drives").await;
+        assert_eq!(public.status, 200, "still published");
+        assert_eq!(public.texts("h1"), vec!["Night drives, take two"]);
+        assert!(!public.body.contains("of dread"));
         assert_eq!(b.get(edit).await.attrs(".revisions a", "href").len(), 3);
+
+        // A draft stays a draft.
+        assert_eq!(submit(&b, edit, &[], "unpublish").await.status, 303);
+        let loaded = b.get(&format!("{edit}?restore={}", revisions[0].rsplit('/').next().unwrap())).await;
+        assert!(loaded.texts(".notice")[0].contains("stays a draft"));
+        assert_eq!(loaded.attrs("input#f-published", "value"), vec![""]);
+        assert_eq!(submit_on(&b, &loaded, &[], "save").await.status, 303);
+        assert_eq!(app.get("/articles/night-drives").await.status, 404);
+        assert_eq!(b.get(edit).await.texts("h1 .status"), vec!["draft"]);
+
         assert_eq!(b.get("/editor/articles/1/revisions/999").await.status, 404);
+        assert_eq!(b.get("/editor/articles/1?restore=999").await.status, 404);
         app.finish().await;
     }
 }

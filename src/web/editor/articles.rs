@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::CurrentEditor;
 use super::dashboard::status;
+use super::revisions::RevisionRow;
 use crate::comments::form::FieldErrors;
 use crate::content::article::{FrontMatter, TomlTime};
 use crate::content::check::check_article_with;
@@ -27,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::articles::{Part, parts};
 use crate::web::forms;
-use crate::web::view::{Date, Meta, html_response};
+use crate::web::view::{Meta, html_response};
 
 /// The article form, as typed.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +88,15 @@ impl ArticleForm {
             published: time(&f.front.published),
             body: f.body.clone(),
         }
+    }
+
+    /// This form with a revision's text and settings, keeping the
+    /// article's own address and publish time: restoring never publishes
+    /// or unpublishes anything.
+    fn restored(self, r: &db::revisions::Revision) -> Result<Self> {
+        let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
+        let file = ArticleFile { id: r.article_id, slug: self.slug.clone(), front, body: r.body.clone() };
+        Ok(ArticleForm { published: self.published, ..ArticleForm::from_file(&file) })
     }
 
     /// The front matter this form stands for, or what is wrong with it.
@@ -154,13 +164,6 @@ pub struct EntryRow {
     pub heading: String,
     pub soundtrack: String,
     pub rank: Option<u32>,
-}
-
-pub struct RevisionRow {
-    pub id: i64,
-    pub editor: String,
-    pub date: String,
-    pub title: String,
 }
 
 #[derive(Template)]
@@ -239,6 +242,8 @@ pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor)
 #[derive(Debug, Deserialize)]
 pub struct EditQuery {
     pub saved: Option<String>,
+    /// A revision to load into the editor.
+    pub restore: Option<i64>,
 }
 
 pub async fn edit(
@@ -249,14 +254,22 @@ pub async fn edit(
     query: Query<EditQuery>,
 ) -> Result<HttpResponse> {
     let file = db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
-    let notice = query.saved.as_deref().map(|s| match s {
+    let mut form = ArticleForm::from_file(&file);
+    let mut notice = query.saved.as_deref().map(|s| match s {
         "published" => "Published.".to_string(),
         "submitted" => "Submitted for review: an editor will read and publish it.".to_string(),
-        "restored" => "The revision was restored.".to_string(),
         _ => "Saved.".to_string(),
     });
-    let page =
-        page(&req, &state, &editor, Some(*id), ArticleForm::from_file(&file), FieldErrors::new(), notice).await?;
+    if let Some(rev) = query.restore {
+        let r = db::revisions::get(&state.db, *id, rev).await?.ok_or(Error::NotFound)?;
+        form = form.restored(&r)?;
+        let status = if file.front.published.is_some() { "stays published" } else { "stays a draft" };
+        notice = Some(format!(
+            "Restored {} into the editor. Nothing changes for readers until you save; the list {status}.",
+            super::revisions::label(&r).to_lowercase(),
+        ));
+    }
+    let page = page(&req, &state, &editor, Some(*id), form, FieldErrors::new(), notice).await?;
     html_response(StatusCode::OK, &page, [])
 }
 
@@ -291,16 +304,7 @@ async fn page(
         _ => (Vec::new(), Vec::new(), 0),
     };
     let revisions = match id {
-        Some(id) => db::revisions::list(&state.db, id)
-            .await?
-            .into_iter()
-            .map(|r| RevisionRow {
-                id: r.id,
-                editor: r.editor_name,
-                date: Date::from_unix(r.created_at).human,
-                title: r.title,
-            })
-            .collect(),
+        Some(id) => db::revisions::list(&state.db, id).await?.into_iter().map(RevisionRow::from).collect(),
         None => Vec::new(),
     };
     let published = parse_time(form.published.trim());
@@ -515,7 +519,16 @@ async fn write(
     } else if front.published.is_some() {
         db::articles::set_submitted(&mut tx, id, None).await?;
     }
-    db::revisions::insert(&mut tx, id, editor.0.id, &editor.0.name, now, &front.title, &front_text, &a.body).await?;
+    let revision = db::revisions::NewRevision {
+        article_id: id,
+        editor_id: editor.0.id,
+        editor_name: &editor.0.name,
+        now,
+        title: &front.title,
+        front: &front_text,
+        body: &a.body,
+    };
+    db::revisions::insert_save(&mut tx, &revision).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
@@ -555,72 +568,4 @@ async fn preview(state: &AppState, form: &ArticleForm) -> Result<Vec<Part>> {
     let by_slug: HashMap<&str, &db::soundtracks::Card> =
         cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
     Ok(parts(rendered.document.blocks, &by_slug).0)
-}
-
-#[derive(Template)]
-#[template(path = "editor/revision.html")]
-struct RevisionPage {
-    meta: Meta,
-    csrf: String,
-    me: super::Me,
-    article_id: i64,
-    id: i64,
-    title: String,
-    editor: String,
-    date: String,
-    front: String,
-    body: String,
-}
-
-pub async fn revision(
-    req: HttpRequest,
-    state: Data<AppState>,
-    editor: CurrentEditor,
-    ids: Path<(i64, i64)>,
-) -> Result<HttpResponse> {
-    let (article_id, id) = *ids;
-    let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
-    let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
-    let page = RevisionPage {
-        meta: Meta::new("Revision", "Editor desk"),
-        csrf,
-        me: editor.me(),
-        article_id,
-        id,
-        title: r.title,
-        editor: r.editor_name,
-        date: Date::from_unix(r.created_at).human,
-        front: r.front,
-        body: r.body,
-    };
-    html_response(StatusCode::OK, &page, [])
-}
-
-/// Makes an old revision current again (itself kept as a new revision).
-pub async fn restore(
-    req: HttpRequest,
-    state: Data<AppState>,
-    editor: CurrentEditor,
-    ids: Path<(i64, i64)>,
-    payload: Payload,
-) -> Result<HttpResponse> {
-    forms::posted(&req, payload, 16 * 1024, &state.secret, None).await?;
-    let (article_id, id) = *ids;
-    let r = db::revisions::get(&state.db, article_id, id).await?.ok_or(Error::NotFound)?;
-    let current = db::export::article(&state.db, article_id).await?.ok_or(Error::NotFound)?;
-    let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
-    let checked = check(&state, Some(article_id), &current.slug, &front, &r.body, Html::Page).await?;
-    let Some(article) = checked.article.filter(|_| !(front.published.is_some() && checked.errors > 0)) else {
-        let form = ArticleForm::from_file(&ArticleFile { id: article_id, slug: current.slug, front, body: r.body });
-        let notice = Some("This revision has errors and cannot be published as it is; fix them and save.".to_string());
-        let page = page(&req, &state, &editor, Some(article_id), form, FieldErrors::new(), notice).await?;
-        return html_response(StatusCode::UNPROCESSABLE_ENTITY, &page, []);
-    };
-    if (current.front.published.is_some() || front.published.is_some()) && !editor.0.role.can_publish() {
-        return Err(Error::Forbidden(super::PUBLISHERS_ONLY));
-    }
-    write(&state, &editor, Some(article_id), &article, &front, false).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, format!("/editor/articles/{article_id}?saved=restored")))
-        .finish())
 }

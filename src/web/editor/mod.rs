@@ -10,6 +10,8 @@ pub mod dashboard;
 /// The editors themselves: accounts, roles, passwords.
 pub mod people;
 pub mod records;
+/// An article's revisions: who and when, a word diff, restore.
+pub mod revisions;
 pub mod session;
 
 use std::future::Future;
@@ -93,8 +95,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/articles", web::post().to(articles::create))
             .route("/articles/{id}", web::get().to(articles::edit))
             .route("/articles/{id}", web::post().to(articles::save))
-            .route("/articles/{id}/revisions/{rev}", web::get().to(articles::revision))
-            .route("/articles/{id}/revisions/{rev}/restore", web::post().to(articles::restore))
+            .route("/articles/{id}/revisions/{rev}", web::get().to(revisions::show))
             .route("/records", web::get().to(records::index))
             .route("/records/new", web::get().to(records::new))
             .route("/records", web::post().to(records::create))
