@@ -245,6 +245,11 @@ async fn entries_move_and_records_are_picked() {
         let edit = "/editor/articles/1";
         let page = b.get(edit).await;
         assert_eq!(page.texts(".desk-entries li code"), vec!["drive-2011", "jaws-1975"]);
+        // A button the form does not have is refused, not taken for Save.
+        for action in ["launch", "up:x", "add:Not A Slug"] {
+            assert_eq!(submit_on(&b, &page, &[("title", "Changed")], action).await.status, 400, "{action}");
+        }
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives"]);
         // Move Jaws up: the text changes, nothing is saved yet.
         let moved = submit_on(&b, &page, &[], "up:1").await;
         assert_eq!(moved.status, 200);

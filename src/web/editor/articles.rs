@@ -153,6 +153,56 @@ fn parse_time(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp())
 }
 
+crate::text_enum! {
+    /// What saving does besides keeping the text.
+    pub enum SaveKind("save") {
+        /// Keeps the text; the publish time is as the form has it.
+        Save = "save",
+        /// Publishes now (or at the time the form has).
+        Publish = "publish",
+        /// Takes the list off the site: a draft again.
+        Unpublish = "unpublish",
+        /// Keeps a draft and asks an editor to review it.
+        Submit = "submit",
+    }
+}
+
+/// What a button of the article form asks for, parsed once from its
+/// `action` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `save`, `publish`, `unpublish`, `submit` (and no button at all: save).
+    Save(SaveKind),
+    /// `preview`: the article as readers will see it.
+    Preview,
+    /// `find`: records whose film or album title matches the search field.
+    Find,
+    /// `up:N`, `down:N`: moves entry N.
+    Move { entry: usize, up: bool },
+    /// `add:SLUG`: adds an entry for a record.
+    AddEntry(String),
+}
+
+impl std::str::FromStr for Action {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::BadRequest(format!("unknown action `{s}`"));
+        let entry = |n: &str| n.parse::<usize>().map_err(|_| bad());
+        Ok(match s {
+            "" => Action::Save(SaveKind::Save),
+            "preview" => Action::Preview,
+            "find" => Action::Find,
+            _ => match s.split_once(':') {
+                Some(("up", n)) => Action::Move { entry: entry(n)?, up: true },
+                Some(("down", n)) => Action::Move { entry: entry(n)?, up: false },
+                Some(("add", slug)) if is_slug(slug) => Action::AddEntry(slug.to_owned()),
+                _ => Action::Save(s.parse().map_err(|_| bad())?),
+            },
+        })
+    }
+}
+
 /// A problem as the desk lists it, with its line in the body.
 pub struct ProblemView {
     pub severity: &'static str,
@@ -360,126 +410,153 @@ async fn submit(
     payload: Payload,
 ) -> Result<HttpResponse> {
     let mut posted = forms::posted(&req, payload, 1 << 20, &state.secret, Some("body")).await?;
-    let action = Some(posted.take("action")).filter(|a| !a.is_empty()).unwrap_or_else(|| "save".into());
+    let action: Action = posted.take("action").parse()?;
     let find = posted.take("find");
-    let mut form = ArticleForm::from_fields(&mut posted.fields);
+    let form = ArticleForm::from_fields(&mut posted.fields);
     let mut errors = FieldErrors::new();
     if !posted.invalid_utf8.is_empty() {
         errors.insert("body", "Part of what was sent is not valid text (UTF-8); it has been replaced.".into());
     }
-    let again = |form: ArticleForm, errors: FieldErrors, notice: Option<String>, status: StatusCode| {
-        let (req, state) = (req.clone(), state.clone());
-        let editor = CurrentEditor(editor.0.clone());
-        async move {
-            let page = page(&req, &state, &editor, id, form, errors, notice).await?;
-            html_response(status, &page, [])
-        }
-    };
-
-    if let Some(i) = action.strip_prefix("up:").or(action.strip_prefix("down:")) {
-        let up = action.starts_with("up:");
-        match i.parse().ok().and_then(|i| reorder::move_entry(&form.body, i, up)) {
-            Some(body) => form.body = body,
-            None => errors.insert("body", "That entry cannot move further.".into()).map_or((), |_| ()),
-        }
-        return again(form, errors, Some("Entry moved; save to keep the new order.".into()), StatusCode::OK).await;
+    let desk = Desk { req: &req, state: &state, editor: &editor, id };
+    match action {
+        Action::Move { entry, up } => desk.move_entry(form, errors, entry, up).await,
+        Action::AddEntry(slug) => desk.add_entry(form, errors, &slug).await,
+        Action::Find => desk.find(form, errors, find).await,
+        Action::Preview => desk.preview(form, errors).await,
+        Action::Save(kind) => desk.save(form, errors, kind).await,
     }
-    if let Some(slug) = action.strip_prefix("add:") {
-        let Some(card) = db::soundtracks::card(&state.db, slug).await? else {
-            return again(
-                form,
-                errors,
-                Some(format!("There is no record `{slug}`.")),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+}
+
+/// One request on the article form: who asks, about which article.
+struct Desk<'a> {
+    req: &'a HttpRequest,
+    state: &'a AppState,
+    editor: &'a CurrentEditor,
+    id: Option<i64>,
+}
+
+impl Desk<'_> {
+    /// The form again, with a notice, answered with `status`.
+    async fn again(
+        &self,
+        form: ArticleForm,
+        errors: FieldErrors,
+        notice: Option<String>,
+        status: StatusCode,
+    ) -> Result<HttpResponse> {
+        let page = page(self.req, self.state, self.editor, self.id, form, errors, notice).await?;
+        html_response(status, &page, [])
+    }
+
+    async fn move_entry(
+        &self,
+        mut form: ArticleForm,
+        mut errors: FieldErrors,
+        entry: usize,
+        up: bool,
+    ) -> Result<HttpResponse> {
+        match reorder::move_entry(&form.body, entry, up) {
+            Some(body) => form.body = body,
+            None => {
+                errors.insert("body", "That entry cannot move further.".into());
+            }
+        }
+        self.again(form, errors, Some("Entry moved; save to keep the new order.".into()), StatusCode::OK).await
+    }
+
+    async fn add_entry(&self, mut form: ArticleForm, errors: FieldErrors, slug: &str) -> Result<HttpResponse> {
+        let Some(card) = db::soundtracks::card(&self.state.db, slug).await? else {
+            let notice = Some(format!("There is no record `{slug}`."));
+            return self.again(form, errors, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let heading = if form.list == "none" { "###" } else { "##" };
         let film = &card.soundtrack.film_title;
         form.body =
             format!("{}\n\n{heading} {film} {{soundtrack={slug}}}\n\nWhy {film} belongs here.\n", form.body.trim_end());
-        return again(
-            form,
-            errors,
-            Some(format!("Added an entry for {film}; write its text, then save.")),
-            StatusCode::OK,
-        )
-        .await;
-    }
-    if action == "find" {
-        let mut page = page(&req, &state, &editor, id, form, errors, None).await?;
-        page.found = Some(db::soundtracks::search(&state.db, &find).await?);
-        page.find = find;
-        return html_response(StatusCode::OK, &page, []);
-    }
-    if action == "preview" {
-        let mut page = page(&req, &state, &editor, id, form, errors, None).await?;
-        page.preview = Some(preview(&state, &page.form).await?);
-        return html_response(StatusCode::OK, &page, []);
+        let notice = Some(format!("Added an entry for {film}; write its text, then save."));
+        self.again(form, errors, notice, StatusCode::OK).await
     }
 
-    // Saving. A contributor writes drafts: publishing, scheduling,
-    // unpublishing or changing what readers see is refused, with the text
-    // kept on the page.
-    let previous = match id {
-        Some(id) => db::export::article(&state.db, id).await?,
-        None => None,
-    };
-    let live = previous.as_ref().is_some_and(|p| p.front.published.is_some());
-    let publishes = matches!(action.as_str(), "publish" | "unpublish") || !form.published.trim().is_empty() || live;
-    if publishes && !editor.0.role.can_publish() {
-        let notice = Some(format!("Not saved: {}", super::PUBLISHERS_ONLY));
-        return again(form, errors, notice, StatusCode::FORBIDDEN).await;
+    async fn find(&self, form: ArticleForm, errors: FieldErrors, find: String) -> Result<HttpResponse> {
+        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, None).await?;
+        page.found = Some(db::soundtracks::search(&self.state.db, &find).await?);
+        page.find = find;
+        html_response(StatusCode::OK, &page, [])
     }
-    match action.as_str() {
-        "publish" if form.published.trim().is_empty() => {
-            form.published =
-                DateTime::from_timestamp(db::now(), 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S").to_string();
-        }
-        "unpublish" => form.published.clear(),
-        _ => {}
+
+    async fn preview(&self, form: ArticleForm, errors: FieldErrors) -> Result<HttpResponse> {
+        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, None).await?;
+        page.preview = Some(preview(self.state, &page.form).await?);
+        html_response(StatusCode::OK, &page, [])
     }
-    // Editing a published article marks it updated.
-    let updated = previous
-        .as_ref()
-        .filter(|p| p.front.published.is_some() && !form.published.trim().is_empty())
-        .map(|_| db::export::rfc3339(db::now()));
-    let front = match form.front(updated) {
-        Ok(f) => f,
-        Err(e) => return again(form, e, None, StatusCode::UNPROCESSABLE_ENTITY).await,
-    };
-    let slug = match form.slug.trim() {
-        "" => unique_slug(&state.db, &slugify(&form.title), id).await?,
-        s => s.to_owned(),
-    };
-    if !is_slug(&slug) {
-        errors.insert("slug", "Use lowercase letters, digits and single hyphens, e.g. night-drives.".into());
-    } else if let Some(other) = db::articles::id_by_slug(&state.db, &slug).await?
-        && Some(other) != id
-    {
-        errors.insert("slug", "Another article has this address already.".into());
-    }
-    if !errors.is_empty() {
-        return again(form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    form.slug = slug.clone();
-    let checked = check(&state, id, &slug, &front, &form.body, Html::Page).await?;
-    let publishing = front.published.is_some();
-    let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
-        let notice = if publishing {
-            "Not published: fix the errors listed above first. Your text is unchanged below.".to_string()
-        } else {
-            "Not saved: fix the errors listed above first.".to_string()
+
+    /// Saves, publishes, unpublishes or submits for review; refused forms
+    /// come back as typed.
+    async fn save(&self, mut form: ArticleForm, mut errors: FieldErrors, kind: SaveKind) -> Result<HttpResponse> {
+        let (state, id) = (self.state, self.id);
+        // A contributor writes drafts: publishing, scheduling, unpublishing
+        // or changing what readers see is refused, with the text kept.
+        let previous = match id {
+            Some(id) => db::export::article(&state.db, id).await?,
+            None => None,
         };
-        return again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    let id = write(&state, &editor, id, &article, &front, action == "submit").await?;
-    let saved = match action.as_str() {
-        "publish" => "published",
-        "submit" => "submitted",
-        _ => "saved",
-    };
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/articles/{id}?saved={saved}"))).finish())
+        let live = previous.as_ref().is_some_and(|p| p.front.published.is_some());
+        let publishes =
+            matches!(kind, SaveKind::Publish | SaveKind::Unpublish) || !form.published.trim().is_empty() || live;
+        if publishes && !self.editor.0.role.can_publish() {
+            let notice = Some(format!("Not saved: {}", super::PUBLISHERS_ONLY));
+            return self.again(form, errors, notice, StatusCode::FORBIDDEN).await;
+        }
+        match kind {
+            SaveKind::Publish if form.published.trim().is_empty() => {
+                form.published =
+                    DateTime::from_timestamp(db::now(), 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S").to_string();
+            }
+            SaveKind::Unpublish => form.published.clear(),
+            _ => {}
+        }
+        // Editing a published article marks it updated.
+        let updated = previous
+            .as_ref()
+            .filter(|p| p.front.published.is_some() && !form.published.trim().is_empty())
+            .map(|_| db::export::rfc3339(db::now()));
+        let front = match form.front(updated) {
+            Ok(f) => f,
+            Err(e) => return self.again(form, e, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let slug = match form.slug.trim() {
+            "" => unique_slug(&state.db, &slugify(&form.title), id).await?,
+            s => s.to_owned(),
+        };
+        if !is_slug(&slug) {
+            errors.insert("slug", "Use lowercase letters, digits and single hyphens, e.g. night-drives.".into());
+        } else if let Some(other) = db::articles::id_by_slug(&state.db, &slug).await?
+            && Some(other) != id
+        {
+            errors.insert("slug", "Another article has this address already.".into());
+        }
+        if !errors.is_empty() {
+            return self.again(form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        form.slug.clone_from(&slug);
+        let checked = check(state, id, &slug, &front, &form.body, Html::Page).await?;
+        let publishing = front.published.is_some();
+        let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
+            let notice = if publishing {
+                "Not published: fix the errors listed above first. Your text is unchanged below.".to_string()
+            } else {
+                "Not saved: fix the errors listed above first.".to_string()
+            };
+            return self.again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
+        };
+        let id = write(state, self.editor, id, &article, &front, kind == SaveKind::Submit).await?;
+        let saved = match kind {
+            SaveKind::Publish => "published",
+            SaveKind::Submit => "submitted",
+            SaveKind::Save | SaveKind::Unpublish => "saved",
+        };
+        Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/articles/{id}?saved={saved}"))).finish())
+    }
 }
 
 /// Stores the article and a revision in one transaction; `submit` marks it

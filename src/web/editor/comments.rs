@@ -89,8 +89,36 @@ pub async fn index(
     html_response(StatusCode::OK, &page, [])
 }
 
-/// One button: `approve:12` acts on comment 12, `approve:selected` on every
-/// ticked `pick-N`.
+/// Which comments a moderation button acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    One(i64),
+    /// Every ticked `pick-N`.
+    Selected,
+}
+
+/// A moderation button's value, parsed once: `approve:12` acts on comment
+/// 12, `approve:selected` on every ticked one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ModerationAction {
+    what: Moderation,
+    target: Target,
+}
+
+impl std::str::FromStr for ModerationAction {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let (verb, target) = s.split_once(':').ok_or_else(|| Error::BadRequest("no action".into()))?;
+        let what = verb.parse().map_err(|e| Error::BadRequest(format!("{e}")))?;
+        let target = match target {
+            "selected" => Target::Selected,
+            id => Target::One(id.parse().map_err(|_| Error::BadRequest("bad comment id".into()))?),
+        };
+        Ok(ModerationAction { what, target })
+    }
+}
+
 pub async fn act(
     req: HttpRequest,
     state: Data<AppState>,
@@ -101,16 +129,15 @@ pub async fn act(
     let posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
     let mut fields = posted.fields;
     let back = fields.remove("tab").filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "pending".into());
-    let action = fields.remove("action").unwrap_or_default();
-    let (verb, target) = action.split_once(':').ok_or_else(|| Error::BadRequest("no action".into()))?;
-    let what = Moderation::parse(verb).ok_or_else(|| Error::BadRequest(format!("unknown action {verb}")))?;
-    let ids: Vec<i64> = if target == "selected" {
-        fields.keys().filter_map(|k| k.strip_prefix("pick-")).filter_map(|id| id.parse().ok()).collect()
-    } else {
-        target.parse().map(|id| vec![id]).map_err(|_| Error::BadRequest("bad comment id".into()))?
+    let ModerationAction { what, target } = fields.remove("action").unwrap_or_default().parse()?;
+    let ids: Vec<i64> = match target {
+        Target::Selected => {
+            fields.keys().filter_map(|k| k.strip_prefix("pick-")).filter_map(|id| id.parse().ok()).collect()
+        }
+        Target::One(id) => vec![id],
     };
     let changed = db::comments::moderate(&state.db, &ids, what).await?;
-    let done = format!("{verb}%20{changed}");
+    let done = format!("{what}%20{changed}");
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/editor/comments?status={back}&done={done}")))
         .finish())

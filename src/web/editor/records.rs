@@ -41,6 +41,15 @@ pub async fn index(req: HttpRequest, state: Data<AppState>, editor: CurrentEdito
     html_response(StatusCode::OK, &page, [])
 }
 
+crate::text_enum! {
+    /// What a button of the record form asks for.
+    enum RecordAction("action") {
+        Save = "save",
+        /// Another empty track row (no JavaScript needed).
+        AddTrack = "add-track",
+    }
+}
+
 /// One track row of the form.
 #[derive(Debug, Clone, Default)]
 pub struct TrackRow {
@@ -283,13 +292,16 @@ async fn submit(
     payload: Payload,
 ) -> Result<HttpResponse> {
     let mut posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
-    let action = posted.take("action");
+    let action = match posted.take("action").as_str() {
+        "" => RecordAction::Save,
+        a => a.parse().map_err(|e| Error::BadRequest(format!("{e}")))?,
+    };
     let mut form = RecordForm::from_fields(&mut posted.fields);
     let is_existing = existing.is_some();
     if let Some(slug) = &existing {
         form.slug.clone_from(slug);
     }
-    if action == "add-track" {
+    if action == RecordAction::AddTrack {
         form.tracks.push(TrackRow::default());
         return render(&req, &state, &editor, is_existing, form, Feedback::default(), StatusCode::OK).await;
     }
