@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::CurrentEditor;
 use super::dashboard::status;
-use super::revisions::RevisionRow;
+use super::revisions::{DiffPart, RevisionRow, word_diff};
 use crate::comments::form::FieldErrors;
 use crate::content::article::{FrontMatter, TomlTime};
 use crate::content::check::check_article_with;
@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::articles::{Part, parts};
 use crate::web::forms;
-use crate::web::view::{Meta, html_response};
+use crate::web::view::{Meta, date_time, html_response};
 
 /// The article form, as typed.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +44,9 @@ pub struct ArticleForm {
     /// `YYYY-MM-DDTHH:MM`, UTC; empty for a draft.
     pub published: String,
     pub body: String,
+    /// The article's version when the form was opened (empty for a new
+    /// one): a save over a newer version is refused.
+    pub version: String,
 }
 
 impl ArticleForm {
@@ -60,6 +63,7 @@ impl ArticleForm {
             toc: take("toc"),
             published: take("published"),
             body: take("body").replace("\r\n", "\n"),
+            version: take("version"),
         }
     }
 
@@ -87,6 +91,7 @@ impl ArticleForm {
             .into(),
             published: time(&f.front.published),
             body: f.body.clone(),
+            version: String::new(),
         }
     }
 
@@ -96,7 +101,7 @@ impl ArticleForm {
     fn restored(self, r: &db::revisions::Revision) -> Result<Self> {
         let front: FrontMatter = toml::from_str(&r.front).map_err(|e| Error::Internal(e.to_string()))?;
         let file = ArticleFile { id: r.article_id, slug: self.slug.clone(), front, body: r.body.clone() };
-        Ok(ArticleForm { published: self.published, ..ArticleForm::from_file(&file) })
+        Ok(ArticleForm { published: self.published, version: self.version, ..ArticleForm::from_file(&file) })
     }
 
     /// The front matter this form stands for, or what is wrong with it.
@@ -203,6 +208,16 @@ impl std::str::FromStr for Action {
     }
 }
 
+/// The other version of a save refused for a conflict.
+pub struct Conflict {
+    pub who: String,
+    pub when: String,
+    pub title: String,
+    pub body: String,
+    /// From their text to yours.
+    pub diff: Vec<DiffPart>,
+}
+
 /// A problem as the desk lists it, with its line in the body.
 pub struct ProblemView {
     pub severity: &'static str,
@@ -234,6 +249,8 @@ pub struct EditorPage {
     pub found: Option<Vec<Listing>>,
     pub preview: Option<Vec<Part>>,
     pub revisions: Vec<RevisionRow>,
+    /// A save refused because someone saved meanwhile: their version.
+    pub conflict: Option<Conflict>,
     // The shared body template's names.
     pub parts: Vec<Part>,
     pub slug: String,
@@ -304,7 +321,8 @@ pub async fn edit(
     query: Query<EditQuery>,
 ) -> Result<HttpResponse> {
     let file = db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
-    let mut form = ArticleForm::from_file(&file);
+    let desk = db::articles::desk_state(&state.db, *id).await?.ok_or(Error::NotFound)?;
+    let mut form = ArticleForm { version: desk.version.to_string(), ..ArticleForm::from_file(&file) };
     let mut notice = query.saved.as_deref().map(|s| match s {
         "published" => "Published.".to_string(),
         "submitted" => "Submitted for review: an editor will read and publish it.".to_string(),
@@ -375,6 +393,7 @@ async fn page(
         found: None,
         preview: None,
         revisions,
+        conflict: None,
         parts: Vec::new(),
         discuss: false,
         toc: Vec::new(),
@@ -490,6 +509,35 @@ impl Desk<'_> {
         html_response(StatusCode::OK, &page, [])
     }
 
+    /// A save refused because the article moved on since the form was
+    /// opened (409): the editor keeps their text in the form, sees the other
+    /// version and what differs, and the form now carries the current
+    /// version, so saving again replaces theirs on purpose, never unseen.
+    async fn conflict(&self, mut form: ArticleForm, errors: FieldErrors) -> Result<HttpResponse> {
+        let db = &self.state.db;
+        let id = self.id.ok_or(Error::NotFound)?;
+        let theirs = db::export::article(db, id).await?.ok_or(Error::NotFound)?;
+        let desk = db::articles::desk_state(db, id).await?.ok_or(Error::NotFound)?;
+        // The text is the file's when an import wrote it last.
+        let last = match desk.edited_at {
+            Some(_) => db::revisions::latest_save(db, id).await?,
+            None => None,
+        };
+        let (who, when) = match &last {
+            Some(r) => (r.editor_name.clone(), date_time(r.created_at)),
+            None => ("An import of its file".to_string(), date_time(desk.modified_at)),
+        };
+        form.version = desk.version.to_string();
+        let notice = format!(
+            "Not saved: {who} saved this list at {when}, after you opened it. Your version is in the editor; \
+             theirs is below, with what differs. Take what you need from theirs, then save again to replace it."
+        );
+        let diff = word_diff(&theirs.body, &form.body);
+        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, Some(notice)).await?;
+        page.conflict = Some(Conflict { who, when, title: theirs.front.title, body: theirs.body, diff });
+        html_response(StatusCode::CONFLICT, &page, [])
+    }
+
     /// Saves, publishes, unpublishes or submits for review; refused forms
     /// come back as typed.
     async fn save(&self, mut form: ArticleForm, mut errors: FieldErrors, kind: SaveKind) -> Result<HttpResponse> {
@@ -498,6 +546,18 @@ impl Desk<'_> {
         // or changing what readers see is refused, with the text kept.
         let previous = match id {
             Some(id) => db::export::article(&state.db, id).await?,
+            None => None,
+        };
+        // Someone saved since this form was opened: nothing is written over
+        // their version unseen.
+        let version = match id {
+            Some(id) => {
+                let current = db::articles::desk_state(&state.db, id).await?.ok_or(Error::NotFound)?.version;
+                if form.version.trim().parse::<i64>().ok() != Some(current) {
+                    return self.conflict(form, errors).await;
+                }
+                Some(current)
+            }
             None => None,
         };
         let live = previous.as_ref().is_some_and(|p| p.front.published.is_some());
@@ -549,7 +609,12 @@ impl Desk<'_> {
             };
             return self.again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        let id = write(state, self.editor, id, &article, &front, kind == SaveKind::Submit).await?;
+        let written = write(state, self.editor, id.zip(version), &article, &front, kind == SaveKind::Submit).await?;
+        // Checked above, but another save may have come in while this one
+        // was being checked.
+        let Some(id) = written else {
+            return self.conflict(form, errors).await;
+        };
         let saved = match kind {
             SaveKind::Publish => "published",
             SaveKind::Submit => "submitted",
@@ -560,30 +625,33 @@ impl Desk<'_> {
 }
 
 /// Stores the article and a revision in one transaction; `submit` marks it
-/// submitted for review (publishing clears the mark).
+/// submitted for review (publishing clears the mark). An existing article
+/// is written only at the version given; `None` when it has moved on.
 async fn write(
     state: &AppState,
     editor: &CurrentEditor,
-    id: Option<i64>,
+    existing: Option<(i64, i64)>,
     a: &Article,
     front: &FrontMatter,
     submit: bool,
-) -> Result<i64> {
+) -> Result<Option<i64>> {
     let db = &state.db;
     let slugs: Vec<String> = a.rendered.entries.iter().map(|e| e.soundtrack.clone()).collect();
     let ids: HashMap<String, i64> = db::soundtracks::ids_by_slugs(db, &slugs).await?;
     let now = db::now();
     let front_text = toml::to_string(front).map_err(|e| Error::Internal(e.to_string()))?;
     let mut tx = db.begin_write().await?;
-    let how = match id {
-        Some(id) => db::articles::Write::WebUpdate { id },
+    let how = match existing {
+        Some((id, version)) => db::articles::Write::WebUpdate { id, version },
         None => db::articles::Write::WebNew,
     };
-    let before = match id {
-        Some(id) => db::articles::address(&mut tx, id).await?,
+    let before = match existing {
+        Some((id, _)) => db::articles::address(&mut tx, id).await?,
         None => None,
     };
-    let id = db::articles::write(&mut tx, a, &ids, how, now).await?;
+    let Some(id) = db::articles::write(&mut tx, a, &ids, how, now).await? else {
+        return Ok(None);
+    };
     // Readers may have the old address of a page that was live: it keeps
     // answering, with a 301 to the new one.
     if let Some((old, Some(published_at))) = before
@@ -608,7 +676,7 @@ async fn write(
     db::revisions::insert_save(&mut tx, &revision).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// `base`, or `base-2`, `base-3`... whichever no other article has.
