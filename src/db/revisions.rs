@@ -44,6 +44,11 @@ const INSERT_AUTOSAVE: &str = "
 insert into revisions (article_id, editor_id, editor_name, created_at, title, front, body, kind, number)
 values ($1, $2, $3, $4, $5, $6, $7, 'autosave', null)
 returning id";
+// An editor's autosave of an article is one row, rewritten as they type.
+const UPDATE_AUTOSAVE: &str = "
+update revisions set editor_name = $3, created_at = $4, title = $5, front = $6, body = $7
+where article_id = $1 and editor_id = $2 and kind = 'autosave'
+returning id";
 const DROP_AUTOSAVE: &str = "delete from revisions where article_id = $1 and editor_id = $2 and kind = 'autosave'";
 const LIST: &str = "
 select id, article_id, editor_id, editor_name, created_at, kind, number, title, '' as front, '' as body
@@ -77,13 +82,29 @@ pub async fn insert_save(tx: &mut sqlx::AnyConnection, r: &NewRevision<'_>) -> R
     insert(tx, INSERT_SAVE, r).await
 }
 
-/// Keeps the editor's autosave of the article, replacing their previous one.
+/// Keeps the editor's autosave of the article, replacing their previous
+/// one (the same row: its id stays while they type).
 pub async fn autosave(db: &Db, r: &NewRevision<'_>) -> Result<i64> {
     let mut tx = db.begin_write().await?;
-    sqlx::query(DROP_AUTOSAVE).bind(r.article_id).bind(r.editor_id).execute(&mut *tx).await?;
-    let id = insert(&mut tx, INSERT_AUTOSAVE, r).await?;
+    let id = match rewrite(&mut tx, UPDATE_AUTOSAVE, r).await? {
+        Some(id) => id,
+        None => insert(&mut tx, INSERT_AUTOSAVE, r).await?,
+    };
     tx.commit().await?;
     Ok(id)
+}
+
+async fn rewrite(tx: &mut sqlx::AnyConnection, sql: &'static str, r: &NewRevision<'_>) -> Result<Option<i64>> {
+    sqlx::query_scalar(sql)
+        .bind(r.article_id)
+        .bind(r.editor_id)
+        .bind(r.editor_name)
+        .bind(r.now)
+        .bind(r.title)
+        .bind(r.front)
+        .bind(r.body)
+        .fetch_optional(tx)
+        .await
 }
 
 async fn insert(tx: &mut sqlx::AnyConnection, sql: &'static str, r: &NewRevision<'_>) -> Result<i64> {

@@ -8,9 +8,10 @@ use std::path::Path as FsPath;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path, Payload};
+use actix_web::web::{Data, Path, Payload, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 use super::{CurrentEditor, RECORDS_EDITORS_ONLY};
 use crate::auth::Role;
@@ -76,6 +77,8 @@ pub struct RecordForm {
     pub summary: String,
     pub facts: String,
     pub tracks: Vec<TrackRow>,
+    /// The list the editor came from (its draft kept), to go back to.
+    pub back: String,
 }
 
 fn lines(s: &str) -> Vec<String> {
@@ -112,7 +115,18 @@ impl RecordForm {
                     note: t.note.clone().unwrap_or_default(),
                 })
                 .collect(),
+            back: String::new(),
         }
+    }
+
+    /// The list to go back to, when `back` names one of the desk's article
+    /// pages (nothing else: it becomes a link and a redirect).
+    pub fn back_link(&self) -> Option<&str> {
+        let (path, query) = self.back.split_once('?').unwrap_or((&self.back, ""));
+        let id = path.strip_prefix("/editor/articles/")?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let query_ok = query.is_empty() || query.strip_prefix("restore=").is_some_and(digits);
+        (digits(id) && query_ok).then_some(self.back.as_str())
     }
 
     /// Reads the fields; track rows are `track-N-title` etc., and a ticked
@@ -150,6 +164,7 @@ impl RecordForm {
             summary: take("summary"),
             facts: take("facts"),
             tracks,
+            back: take("back"),
         }
     }
 
@@ -231,9 +246,22 @@ async fn render(
     html_response(status, &page, [])
 }
 
-pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+/// `?back=`: the list the editor came from.
+#[derive(Debug, Deserialize)]
+pub struct BackQuery {
+    pub back: Option<String>,
+    pub saved: Option<String>,
+}
+
+pub async fn new(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    query: Query<BackQuery>,
+) -> Result<HttpResponse> {
     editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
-    let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], ..Default::default() };
+    let back = query.into_inner().back.unwrap_or_default();
+    let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], back, ..Default::default() };
     render(&req, &state, &editor, false, form, Feedback::default(), StatusCode::OK).await
 }
 
@@ -242,10 +270,14 @@ pub async fn edit(
     state: Data<AppState>,
     editor: CurrentEditor,
     slug: Path<String>,
+    query: Query<BackQuery>,
 ) -> Result<HttpResponse> {
     editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
-    let notice = req.query_string().contains("saved").then(|| "Saved.".to_string());
-    existing(&req, &state, &editor, &slug, notice, StatusCode::OK).await
+    let BackQuery { back, saved } = query.into_inner();
+    let notice = saved.map(|_| "Saved.".to_string());
+    let record = db::export::record(&state.db, &slug).await?.ok_or(Error::NotFound)?;
+    let form = RecordForm { back: back.unwrap_or_default(), ..RecordForm::from_record(&record) };
+    render(&req, &state, &editor, true, form, Feedback { notice, ..Feedback::default() }, StatusCode::OK).await
 }
 
 /// The stored record's form, with a notice.
@@ -373,7 +405,12 @@ async fn submit(
     db::soundtracks::write(&mut tx, &checked, how, db::now()).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/records/{slug}?saved=1"))).finish())
+    let mut to = format!("/editor/records/{slug}?saved=1");
+    if let Some(back) = form.back_link() {
+        to.push('&');
+        to.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("back", back).finish());
+    }
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
 }
 
 pub async fn delete(

@@ -8,16 +8,17 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::DateTime;
 
 use super::form::ArticleForm;
-use super::store::{check, unique_slug, write};
+use super::store::{Kept, check, keep_autosave, keep_draft, unique_slug, write};
 use super::{Conflict, page, preview};
+use crate::auth::Role;
 use crate::comments::form::FieldErrors;
 use crate::content::markdown::Html;
 use crate::content::{is_slug, reorder, slugify};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::web::AppState;
-use crate::web::editor::CurrentEditor;
 use crate::web::editor::revisions::word_diff;
+use crate::web::editor::{CurrentEditor, RECORDS_EDITORS_ONLY};
 use crate::web::forms;
 use crate::web::view::{date_time, html_response};
 
@@ -49,6 +50,16 @@ pub enum Action {
     Move { entry: usize, up: bool },
     /// `add:SLUG`: adds an entry for a record.
     AddEntry(String),
+    /// `create-record`: off to the new record form, and back afterwards.
+    CreateRecord,
+}
+
+impl Action {
+    /// Every button but the saving ones leaves the page (a round trip
+    /// without JavaScript): the draft is kept first.
+    fn keeps_draft_first(&self) -> bool {
+        !matches!(self, Action::Save(_))
+    }
 }
 
 impl std::str::FromStr for Action {
@@ -61,6 +72,7 @@ impl std::str::FromStr for Action {
             "" => Action::Save(SaveKind::Save),
             "preview" => Action::Preview,
             "find" => Action::Find,
+            "create-record" => Action::CreateRecord,
             _ => match s.split_once(':') {
                 Some(("up", n)) => Action::Move { entry: entry(n)?, up: true },
                 Some(("down", n)) => Action::Move { entry: entry(n)?, up: false },
@@ -87,12 +99,14 @@ pub(super) async fn submit(
     if !posted.invalid_utf8.is_empty() {
         errors.insert("body", "Part of what was sent is not valid text (UTF-8); it has been replaced.".into());
     }
-    let desk = Desk { req: &req, state: &state, editor: &editor, id };
+    let mut desk = Desk { req: &req, state: &state, editor: &editor, id, kept: None };
+    let (form, back) = if action.keeps_draft_first() { desk.keep(form).await? } else { (form, None) };
     match action {
         Action::Move { entry, up } => desk.move_entry(form, errors, entry, up).await,
         Action::AddEntry(slug) => desk.add_entry(form, errors, &slug).await,
         Action::Find => desk.find(form, errors, find).await,
         Action::Preview => desk.preview(form, errors).await,
+        Action::CreateRecord => desk.create_record(form, errors, back).await,
         Action::Save(kind) => desk.save(form, errors, kind).await,
     }
 }
@@ -103,9 +117,47 @@ struct Desk<'a> {
     state: &'a AppState,
     editor: &'a CurrentEditor,
     id: Option<i64>,
+    /// What was kept before this action, to say so.
+    kept: Option<String>,
 }
 
 impl Desk<'_> {
+    /// Keeps the draft before the page is left: an existing article's text
+    /// as the editor's autosave, a new list as a draft (from then on this
+    /// request is about that article). Returns the form, and where the
+    /// editor comes back to find their text.
+    async fn keep(&mut self, mut form: ArticleForm) -> Result<(ArticleForm, Option<String>)> {
+        let (said, back) = match keep_draft(self.state, self.editor, self.id, &form).await? {
+            Kept::Autosave { revision, at } => {
+                let id = self.id.unwrap_or_default();
+                let said = format!("Your text is kept as an autosave ({}); saving makes it the list's.", date_time(at));
+                (said, Some(format!("/editor/articles/{id}?restore={revision}")))
+            }
+            Kept::Draft { id, version, slug } => {
+                self.id = Some(id);
+                form.version = version.to_string();
+                form.slug = slug;
+                ("Saved as a draft.".to_string(), Some(format!("/editor/articles/{id}")))
+            }
+            Kept::Nothing(why) => (format!("Not kept yet: {why}"), None),
+        };
+        self.kept = Some(said);
+        Ok((form, back))
+    }
+
+    /// The notice with what was kept before it.
+    fn notice(&self, notice: Option<String>) -> Option<String> {
+        match (notice, &self.kept) {
+            (Some(n), Some(k)) => Some(format!("{n} {k}")),
+            (n, k) => n.or_else(|| k.clone()),
+        }
+    }
+
+    /// The editor page for this form, with the notices.
+    async fn page(&self, form: ArticleForm, errors: FieldErrors, notice: Option<String>) -> Result<super::EditorPage> {
+        page(self.req, self.state, self.editor, self.id, form, errors, self.notice(notice)).await
+    }
+
     /// The form again, with a notice, answered with `status`.
     async fn again(
         &self,
@@ -114,8 +166,23 @@ impl Desk<'_> {
         notice: Option<String>,
         status: StatusCode,
     ) -> Result<HttpResponse> {
-        let page = page(self.req, self.state, self.editor, self.id, form, errors, notice).await?;
-        html_response(status, &page, [])
+        html_response(status, &self.page(form, errors, notice).await?, [])
+    }
+
+    /// Off to the new record form, the draft kept; back to it afterwards.
+    async fn create_record(
+        &self,
+        form: ArticleForm,
+        errors: FieldErrors,
+        back: Option<String>,
+    ) -> Result<HttpResponse> {
+        let Some(back) = back else {
+            let notice = Some("Give the list a title first, so it is kept while you create the record.".into());
+            return self.again(form, errors, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
+        };
+        self.editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
+        let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("back", &back).finish();
+        Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/records/new?{query}"))).finish())
     }
 
     async fn move_entry(
@@ -148,14 +215,14 @@ impl Desk<'_> {
     }
 
     async fn find(&self, form: ArticleForm, errors: FieldErrors, find: String) -> Result<HttpResponse> {
-        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, None).await?;
+        let mut page = self.page(form, errors, None).await?;
         page.found = Some(db::soundtracks::search(&self.state.db, &find).await?);
         page.find = find;
         html_response(StatusCode::OK, &page, [])
     }
 
     async fn preview(&self, form: ArticleForm, errors: FieldErrors) -> Result<HttpResponse> {
-        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, None).await?;
+        let mut page = self.page(form, errors, None).await?;
         page.preview = Some(preview(self.state, &page.form).await?);
         html_response(StatusCode::OK, &page, [])
     }
@@ -179,12 +246,15 @@ impl Desk<'_> {
             None => ("An import of its file".to_string(), date_time(desk.modified_at)),
         };
         form.version = desk.version.to_string();
+        // Yours is kept too, should this page be closed.
+        keep_autosave(self.state, self.editor, id, &form, db::now()).await?;
         let notice = format!(
-            "Not saved: {who} saved this list at {when}, after you opened it. Your version is in the editor; \
-             theirs is below, with what differs. Take what you need from theirs, then save again to replace it."
+            "Not saved: {who} saved this list at {when}, after you opened it. Your version is in the editor (and \
+             kept as your autosave); theirs is below, with what differs. Take what you need from theirs, then save \
+             again to replace it."
         );
         let diff = word_diff(&theirs.body, &form.body);
-        let mut page = page(self.req, self.state, self.editor, self.id, form, errors, Some(notice)).await?;
+        let mut page = self.page(form, errors, Some(notice)).await?;
         page.conflict = Some(Conflict { who, when, title: theirs.front.title, body: theirs.body, diff });
         html_response(StatusCode::CONFLICT, &page, [])
     }

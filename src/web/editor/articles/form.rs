@@ -87,6 +87,19 @@ impl ArticleForm {
 
     /// The front matter this form stands for, or what is wrong with it.
     pub(super) fn front(&self, updated: Option<String>) -> Result<FrontMatter, FieldErrors> {
+        let (front, errors) = self.read(updated);
+        if errors.is_empty() { Ok(front) } else { Err(errors) }
+    }
+
+    /// The front matter of this form as a draft to keep (an autosave, or a
+    /// new list kept before a page is left): never published, and kept
+    /// whatever is wrong with the rest.
+    pub(super) fn draft_front(&self) -> FrontMatter {
+        FrontMatter { published: None, ..self.read(None).0 }
+    }
+
+    /// The front matter as far as it can be read, and what is wrong.
+    fn read(&self, updated: Option<String>) -> (FrontMatter, FieldErrors) {
         let mut errors = FieldErrors::new();
         if self.title.trim().is_empty() {
             errors.insert("title", "A list needs a title.".into());
@@ -107,10 +120,7 @@ impl ArticleForm {
                 }
             },
         };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(FrontMatter {
+        let front = FrontMatter {
             title: self.title.trim().to_owned(),
             description: self.description.trim().to_owned(),
             author: self.author.trim().to_owned(),
@@ -124,7 +134,8 @@ impl ArticleForm {
                 "hide" => Some(false),
                 _ => None,
             },
-        })
+        };
+        (front, errors)
     }
 }
 

@@ -1,11 +1,14 @@
 //! Writing lists: `/editor/articles/new` and `/editor/articles/{id}`. The
 //! form ([`form`]) is checked by the same code as `cuesheet check` and the
 //! import ([`store`]); its buttons ([`actions`]) preview, find and add
-//! records, move entries, save, publish and submit for review. A refused
-//! form comes back exactly as typed.
+//! records, move entries, save, publish and submit for review; those that
+//! leave the page keep the draft first, and scripts keep it as it is typed
+//! ([`autosave`]). A refused form comes back exactly as typed.
 
 /// The buttons of the article form, one small step each.
 pub mod actions;
+/// Autosave: the draft kept as it is typed, never published by itself.
+pub mod autosave;
 /// The article form as typed, and what it stands for.
 pub mod form;
 /// Checking and writing an article, its revision and its old address.
@@ -31,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::articles::{Part, parts};
 use crate::web::forms;
-use crate::web::view::{Meta, html_response};
+use crate::web::view::{Meta, date_time, html_response};
 pub use actions::{Action, SaveKind};
 pub use form::ArticleForm;
 use form::parse_time;
@@ -80,6 +83,8 @@ pub struct EditorPage {
     pub revisions: Vec<RevisionRow>,
     /// A save refused because someone saved meanwhile: their version.
     pub conflict: Option<Conflict>,
+    /// The editor's autosave, newer than what is stored: `(revision, when)`.
+    pub autosave: Option<(i64, String)>,
     // The shared body template's names.
     pub parts: Vec<Part>,
     pub slug: String,
@@ -125,7 +130,16 @@ pub async fn edit(
             super::revisions::label(&r).to_lowercase(),
         ));
     }
-    let page = page(&req, &state, &editor, Some(*id), form, FieldErrors::new(), notice).await?;
+    // Text typed since the last save (kept while typing, or before the
+    // page was left) is offered back, never loaded unasked.
+    let autosave = match query.restore {
+        Some(_) => None,
+        None => db::revisions::autosave_of(&state.db, *id, editor.0.id)
+            .await?
+            .filter(|a| a.created_at >= desk.modified_at && (a.body != file.body || a.title != file.front.title)),
+    };
+    let mut page = page(&req, &state, &editor, Some(*id), form, FieldErrors::new(), notice).await?;
+    page.autosave = autosave.map(|a| (a.id, date_time(a.created_at)));
     html_response(StatusCode::OK, &page, [])
 }
 
@@ -182,6 +196,7 @@ async fn page(
         preview: None,
         revisions,
         conflict: None,
+        autosave: None,
         parts: Vec::new(),
         discuss: false,
         toc: Vec::new(),

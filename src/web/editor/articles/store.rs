@@ -5,16 +5,17 @@
 use std::collections::HashMap;
 use std::path::Path as FsPath;
 
-use crate::content::Article;
 use crate::content::article::FrontMatter;
 use crate::content::check::check_article_with;
 use crate::content::markdown::Html;
+use crate::content::{Article, is_slug, slugify};
 use crate::db::{self, export::ArticleFile};
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::editor::CurrentEditor;
 
 use super::ProblemView;
+use super::form::ArticleForm;
 
 /// What the check says of the form, and the article if it could be read.
 pub(super) struct Checked {
@@ -125,4 +126,78 @@ pub(super) async fn unique_slug(db: &db::Db, base: &str, id: Option<i64>) -> Res
         slug = format!("{base}-{n}");
     }
     Ok(slug)
+}
+
+/// What keeping a draft came to.
+pub enum Kept {
+    /// An existing article's text, kept as the editor's autosave (the
+    /// article itself is untouched).
+    Autosave { revision: i64, at: i64 },
+    /// A new list, saved as a draft.
+    Draft { id: i64, version: i64, slug: String },
+    /// Nothing could be kept yet, and why.
+    Nothing(&'static str),
+}
+
+/// Keeps what the form holds without publishing anything: an existing
+/// article's text as the editor's autosave, a new list as a draft.
+pub(super) async fn keep_draft(
+    state: &AppState,
+    editor: &CurrentEditor,
+    id: Option<i64>,
+    form: &ArticleForm,
+) -> Result<Kept> {
+    match id {
+        Some(id) => {
+            let at = db::now();
+            let revision = keep_autosave(state, editor, id, form, at).await?;
+            Ok(Kept::Autosave { revision, at })
+        }
+        None => create_draft(state, editor, form).await,
+    }
+}
+
+/// The editor's autosave of an article, replacing their previous one.
+pub(super) async fn keep_autosave(
+    state: &AppState,
+    editor: &CurrentEditor,
+    id: i64,
+    form: &ArticleForm,
+    now: i64,
+) -> Result<i64> {
+    let front = form.draft_front();
+    let front_text = toml::to_string(&front).map_err(|e| Error::Internal(e.to_string()))?;
+    let revision = db::revisions::NewRevision {
+        article_id: id,
+        editor_id: editor.0.id,
+        editor_name: &editor.0.name,
+        now,
+        title: &front.title,
+        front: &front_text,
+        body: &form.body,
+    };
+    Ok(db::revisions::autosave(&state.db, &revision).await?)
+}
+
+/// A new list saved as a draft (never published, whatever time the form
+/// has), at the address the form asks for when it is free and valid.
+async fn create_draft(state: &AppState, editor: &CurrentEditor, form: &ArticleForm) -> Result<Kept> {
+    if form.title.trim().is_empty() {
+        return Ok(Kept::Nothing("give the list a title and it is kept as a draft."));
+    }
+    let front = form.draft_front();
+    let typed = form.slug.trim();
+    let slug = if is_slug(typed) && db::articles::id_by_slug(&state.db, typed).await?.is_none() {
+        typed.to_owned()
+    } else {
+        unique_slug(&state.db, &slugify(&form.title), None).await?
+    };
+    let checked = check(state, None, &slug, &front, &form.body, Html::Page).await?;
+    let Some(article) = checked.article else {
+        return Ok(Kept::Nothing("the text cannot be read as a list yet; fix the errors listed above."));
+    };
+    match write(state, editor, None, &article, &front, false).await? {
+        Some(id) => Ok(Kept::Draft { id, version: 1, slug }),
+        None => Err(Error::Internal("a new article was not written".into())),
+    }
 }
