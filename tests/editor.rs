@@ -160,6 +160,64 @@ async fn write_preview_publish_and_schedule_a_ranked_list() {
 }
 
 #[actix_web::test]
+async fn every_action_says_what_it_did() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let notice = |page: Page| page.texts(".notice").join(" ");
+        let after = |saved: Page| {
+            let b = &b;
+            async move {
+                assert_eq!(saved.status, 303, "{}", saved.body);
+                b.get(&saved.header("location").unwrap()).await
+            }
+        };
+        let fields = [
+            ("title", "Loud and clear"),
+            ("list", "ranked"),
+            ("body", "## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n"),
+        ];
+        let draft = after(submit(&b, "/editor/articles/new", &fields, "save").await).await;
+        assert_eq!(notice(draft), "Saved as a draft.");
+        let edit = "/editor/articles/2";
+        assert_eq!(
+            notice(after(submit(&b, edit, &[], "publish").await).await),
+            "Published: it is live at /articles/loud-and-clear."
+        );
+        assert_eq!(
+            notice(after(submit(&b, edit, &[("title", "Louder")], "save").await).await),
+            "Saved: the changes are live."
+        );
+        let unpublished = after(submit(&b, edit, &[], "unpublish").await).await;
+        assert_eq!(notice(unpublished), "Unpublished: it is a draft again, and its page is off the site.");
+        assert_eq!(app.get("/articles/loud-and-clear").await.status, 404);
+        // Scheduled: the day, the time of day and the zone.
+        let when = chrono::Utc::now() + chrono::Duration::days(3);
+        let typed = when.format("%Y-%m-%dT%H:%M").to_string();
+        let scheduled = after(submit(&b, edit, &[("published", typed.as_str())], "save").await).await;
+        let expected = format!("Scheduled for {}: it appears by itself then.", when.format("%-d %B %Y, %H:%M UTC"));
+        assert_eq!(notice(scheduled), expected);
+        assert_eq!(b.get(edit).await.texts("h1 .status"), vec!["scheduled"]);
+
+        // "Add as an entry" puts a whole entry between blocks: at the end
+        // without a cursor, after the paragraph the cursor is in with one
+        // (never glued onto the intro's first word).
+        let body = "Intro line one,\nline two.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n";
+        let page = b.get("/editor/articles/new").await;
+        let fields = [("title", "Cursor"), ("list", "ranked"), ("body", body)];
+        let added = submit_on(&b, &page, &fields, "add:psycho-1960").await;
+        let entry = "## Psycho {soundtrack=psycho-1960}\n\nWhy Psycho belongs here.\n";
+        assert_eq!(added.raw_texts("textarea#f-body"), vec![format!("{body}\n{entry}")]);
+        assert!(notice(added).starts_with("Added an entry for Psycho"));
+        let at_start = submit_on(&b, &page, &[&fields[..], &[("cursor", "0")]].concat(), "add:psycho-1960").await;
+        let expected = body.replacen("line two.\n\n", &format!("line two.\n\n{entry}\n"), 1);
+        assert_eq!(at_start.raw_texts("textarea#f-body"), vec![expected]);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
 async fn problems_are_listed_and_block_publishing_but_not_drafts() {
     for backend in backends().await {
         let f = fixture();

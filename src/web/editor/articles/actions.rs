@@ -36,6 +36,35 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// What a save came to, for the notice after the redirect
+    /// (`?saved=...`).
+    pub enum Outcome("outcome") {
+        Saved = "saved",
+        Published = "published",
+        Scheduled = "scheduled",
+        Unpublished = "unpublished",
+        Submitted = "submitted",
+    }
+}
+
+impl Outcome {
+    /// The notice: what happened, and what readers see now.
+    pub fn notice(self, slug: &str, published_at: Option<i64>, now: i64) -> String {
+        match (self, published_at) {
+            (Outcome::Published, _) => format!("Published: it is live at /articles/{slug}."),
+            (Outcome::Scheduled, Some(at)) if at > now => {
+                format!("Scheduled for {}: it appears by itself then.", date_time(at))
+            }
+            (Outcome::Unpublished, _) => "Unpublished: it is a draft again, and its page is off the site.".into(),
+            (Outcome::Submitted, _) => "Submitted for review: an editor will read and publish it.".into(),
+            (_, Some(at)) if at <= now => "Saved: the changes are live.".into(),
+            (_, Some(at)) => format!("Saved; it is scheduled for {}.", date_time(at)),
+            (_, None) => "Saved as a draft.".into(),
+        }
+    }
+}
+
 /// What a button of the article form asks for, parsed once from its
 /// `action` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +123,9 @@ pub(super) async fn submit(
     let mut posted = forms::posted(&req, payload, 1 << 20, &state.secret, Some("body")).await?;
     let action: Action = posted.take("action").parse()?;
     let find = posted.take("find");
+    // Where the text cursor was, as a script sets it (UTF-16 code units, as
+    // a textarea counts); empty without one.
+    let cursor = posted.take("cursor").trim().parse::<usize>().ok();
     let form = ArticleForm::from_fields(&mut posted.fields);
     let mut errors = FieldErrors::new();
     if !posted.invalid_utf8.is_empty() {
@@ -103,12 +135,25 @@ pub(super) async fn submit(
     let (form, back) = if action.keeps_draft_first() { desk.keep(form).await? } else { (form, None) };
     match action {
         Action::Move { entry, up } => desk.move_entry(form, errors, entry, up).await,
-        Action::AddEntry(slug) => desk.add_entry(form, errors, &slug).await,
+        Action::AddEntry(slug) => desk.add_entry(form, errors, &slug, cursor).await,
         Action::Find => desk.find(form, errors, find).await,
         Action::Preview => desk.preview(form, errors).await,
         Action::CreateRecord => desk.create_record(form, errors, back).await,
         Action::Save(kind) => desk.save(form, errors, kind).await,
     }
+}
+
+/// The byte offset of a position counted in UTF-16 code units (the end
+/// when past it).
+fn utf16_to_byte(text: &str, units: usize) -> usize {
+    let mut counted = 0;
+    for (i, c) in text.char_indices() {
+        if counted >= units {
+            return i;
+        }
+        counted += c.len_utf16();
+    }
+    text.len()
 }
 
 /// One request on the article form: who asks, about which article.
@@ -201,15 +246,25 @@ impl Desk<'_> {
         self.again(form, errors, Some("Entry moved; save to keep the new order.".into()), StatusCode::OK).await
     }
 
-    async fn add_entry(&self, mut form: ArticleForm, errors: FieldErrors, slug: &str) -> Result<HttpResponse> {
+    /// Adds a whole entry (heading, record and a line to replace) between
+    /// blocks: after the paragraph, list or code the cursor is in, or at the
+    /// end without one.
+    async fn add_entry(
+        &self,
+        mut form: ArticleForm,
+        errors: FieldErrors,
+        slug: &str,
+        cursor: Option<usize>,
+    ) -> Result<HttpResponse> {
         let Some(card) = db::soundtracks::card(&self.state.db, slug).await? else {
             let notice = Some(format!("There is no record `{slug}`."));
             return self.again(form, errors, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let heading = if form.list == "none" { "###" } else { "##" };
         let film = &card.soundtrack.film_title;
-        form.body =
-            format!("{}\n\n{heading} {film} {{soundtrack={slug}}}\n\nWhy {film} belongs here.\n", form.body.trim_end());
+        let entry = format!("{heading} {film} {{soundtrack={slug}}}\n\nWhy {film} belongs here.");
+        let at = cursor.map(|c| utf16_to_byte(&form.body, c));
+        form.body = reorder::insert_block(&form.body, at, &entry);
         let notice = Some(format!("Added an entry for {film}; write its text, then save."));
         self.again(form, errors, notice, StatusCode::OK).await
     }
@@ -336,11 +391,15 @@ impl Desk<'_> {
         let Some(id) = written else {
             return self.conflict(form, errors).await;
         };
-        let saved = match kind {
-            SaveKind::Publish => "published",
-            SaveKind::Submit => "submitted",
-            SaveKind::Save | SaveKind::Unpublish => "saved",
+        let outcome = match (kind, article.published.map(|t| t.timestamp())) {
+            (SaveKind::Unpublish, _) => Outcome::Unpublished,
+            (SaveKind::Submit, _) => Outcome::Submitted,
+            (_, Some(at)) if at > db::now() => Outcome::Scheduled,
+            (SaveKind::Publish, _) => Outcome::Published,
+            (SaveKind::Save, _) => Outcome::Saved,
         };
-        Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/articles/{id}?saved={saved}"))).finish())
+        Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/editor/articles/{id}?saved={outcome}")))
+            .finish())
     }
 }

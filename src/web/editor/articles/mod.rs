@@ -116,11 +116,8 @@ pub async fn edit(
     let file = db::export::article(&state.db, *id).await?.ok_or(Error::NotFound)?;
     let desk = db::articles::desk_state(&state.db, *id).await?.ok_or(Error::NotFound)?;
     let mut form = ArticleForm { version: desk.version.to_string(), ..ArticleForm::from_file(&file) };
-    let mut notice = query.saved.as_deref().map(|s| match s {
-        "published" => "Published.".to_string(),
-        "submitted" => "Submitted for review: an editor will read and publish it.".to_string(),
-        _ => "Saved.".to_string(),
-    });
+    let outcome = query.saved.as_deref().and_then(|s| s.parse::<actions::Outcome>().ok());
+    let mut notice = outcome.map(|o| o.notice(&file.slug, desk.published_at, db::now()));
     if let Some(rev) = query.restore {
         let r = db::revisions::get(&state.db, *id, rev).await?.ok_or(Error::NotFound)?;
         form = form.restored(&r)?;
