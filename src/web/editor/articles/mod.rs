@@ -23,7 +23,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::CurrentEditor;
-use super::dashboard::status;
+use super::dashboard::Status;
 use super::revisions::{DiffPart, RevisionRow};
 use crate::comments::form::FieldErrors;
 use crate::content::article::FrontMatter;
@@ -70,7 +70,11 @@ pub struct EditorPage {
     pub csrf: String,
     pub me: super::Me,
     pub id: Option<i64>,
-    pub status: &'static str,
+    pub status: Status,
+    /// When it is (or is to be) published, to the minute, with the zone.
+    pub when: Option<String>,
+    /// The time now, as the publish time field reads it (UTC).
+    pub now: String,
     pub form: ArticleForm,
     pub errors: FieldErrors,
     pub notice: Option<String>,
@@ -174,13 +178,22 @@ async fn page(
         Some(id) => db::revisions::list(&state.db, id).await?.into_iter().map(RevisionRow::from).collect(),
         None => Vec::new(),
     };
+    // The status of the form as it stands (a review mark is the stored
+    // article's).
     let published = parse_time(form.published.trim());
+    let submitted_at = match id {
+        Some(id) => db::articles::desk_state(&state.db, id).await?.and_then(|d| d.submitted_at),
+        None => None,
+    };
+    let now = db::now();
     Ok(EditorPage {
         meta: Meta::new(if id.is_some() { "Edit list" } else { "New list" }, "Editor desk"),
         csrf,
         me: editor.me(),
         id,
-        status: status(published, None, db::now()),
+        status: Status::of(published, submitted_at, now),
+        when: super::dashboard::when(published, now),
+        now: date_time(now),
         slug,
         form,
         errors,
