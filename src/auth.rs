@@ -1,5 +1,5 @@
-//! Editor passwords (Argon2id with the OWASP parameters, the `argon2` crate's
-//! defaults) and session tokens. Each check takes 19 MiB for a moment, so
+//! Editor roles (what each may do on the desk), passwords (Argon2id with
+//! the OWASP parameters, the `argon2` crate's defaults) and session tokens. Each check takes 19 MiB for a moment, so
 //! only a few run at once (`check_password`): forty simultaneous failed
 //! logins must not take the server's memory with them.
 
@@ -8,6 +8,50 @@ use std::time::Duration;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+crate::text_enum! {
+    /// What an editor may do on the desk, checked on the server for every
+    /// action.
+    pub enum Role("role") {
+        /// Everything, managing people included.
+        Admin = "admin",
+        /// Writes and publishes any article, keeps records, moderates.
+        Editor = "editor",
+        /// Writes drafts and submits them for review; cannot publish.
+        Contributor = "contributor",
+    }
+}
+
+impl Role {
+    /// Publishing, scheduling and unpublishing, and changing what is live.
+    pub fn can_publish(self) -> bool {
+        matches!(self, Role::Admin | Role::Editor)
+    }
+
+    /// Creating, editing and deleting records.
+    pub fn can_edit_records(self) -> bool {
+        self.can_publish()
+    }
+
+    /// Moderating and answering comments.
+    pub fn can_moderate(self) -> bool {
+        self.can_publish()
+    }
+
+    /// Adding, disabling and removing editors, resetting their passwords.
+    pub fn can_manage_people(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// How the desk names the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Editor => "Editor",
+            Role::Contributor => "Contributor",
+        }
+    }
+}
 
 /// Sessions last two weeks.
 pub const SESSION_SECONDS: i64 = 14 * 24 * 3600;
@@ -42,6 +86,14 @@ pub async fn check_password(_turn: Turn, password: String, stored: Option<String
     })
     .await
     .unwrap_or(false)
+}
+
+/// Hashes a new password off the request threads, in the caller's turn
+/// (the desk's password forms share the login's bound on Argon2 at once).
+pub async fn hash_in_turn(_turn: Turn, password: String) -> Result<String, PasswordError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|e| Err(PasswordError::Hash(e.to_string())))
 }
 
 #[derive(Debug, thiserror::Error)]

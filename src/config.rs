@@ -150,19 +150,28 @@ pub struct ExportArgs {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum EditorCommand {
-    /// Create an editor; the password is prompted for, or read from
-    /// standard input with `--password-stdin`.
+    /// Create an editor; the first account of a site is its admin. The
+    /// password is prompted for on a terminal, and read from the first line
+    /// of standard input with `--password-stdin` or when standard input is
+    /// not a terminal.
     Add {
         email: String,
         #[arg(long)]
         name: String,
+        /// `admin`, `editor` or `contributor` (the first account is an admin).
+        #[arg(long, default_value = "editor", value_parser = parse_role)]
+        role: crate::auth::Role,
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List the editors.
+    /// List the editors: email, name, role, and `disabled` for a disabled account.
     List,
     /// Remove an editor (and end their sessions).
     Remove { email: String },
+}
+
+fn parse_role(s: &str) -> Result<crate::auth::Role, String> {
+    s.parse().map_err(|_| format!("`{s}` is not a role: use admin, editor or contributor"))
 }
 
 #[derive(Debug, Clone, Args)]

@@ -31,6 +31,10 @@ pub enum Error {
     /// The body did not arrive in time.
     #[error("request body timed out")]
     Timeout,
+    /// The page lives at another address now (a renamed article or
+    /// record): `301` to this path.
+    #[error("moved to {0}")]
+    Moved(String),
     /// An editor page asked for without a session: off to the login page.
     #[error("login required")]
     LoginRequired,
@@ -68,6 +72,7 @@ impl ResponseError for Error {
             Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Timeout => StatusCode::REQUEST_TIMEOUT,
             Error::LoginRequired => StatusCode::SEE_OTHER,
+            Error::Moved(_) => StatusCode::MOVED_PERMANENTLY,
             Error::Db(e) if crate::db::is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Db(_) | Error::Template(_) | Error::Stored(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -81,6 +86,14 @@ impl ResponseError for Error {
             return HttpResponse::SeeOther()
                 .insert_header((actix_web::http::header::LOCATION, "/editor/login"))
                 .insert_header((CACHE_CONTROL, "no-store"))
+                .finish();
+        }
+        if let Error::Moved(to) = self {
+            // Shared caches may keep it a minute, like the pages: the old
+            // address may live again if the page is renamed back.
+            return HttpResponse::MovedPermanently()
+                .insert_header((actix_web::http::header::LOCATION, to.as_str()))
+                .insert_header((CACHE_CONTROL, crate::web::caching::PUBLIC))
                 .finish();
         }
         let too_large;
@@ -99,6 +112,7 @@ impl ResponseError for Error {
             Error::CrossOrigin(why) => ("This form could not be accepted", *why),
             Error::Unprocessable(why, _) => ("This could not be saved", why.as_str()),
             Error::LoginRequired => ("Login required", "Please log in."),
+            Error::Moved(_) => ("Moved", "This page has a new address."),
             Error::TooLarge { limit, sent, kept } => {
                 let sent = sent.map(|n| format!(" What you sent was {} bytes.", thousands(n))).unwrap_or_default();
                 let back =

@@ -3,7 +3,7 @@
 //! The binary (`src/main.rs`) only parses the command line and dispatches;
 //! everything it runs lives here so tests and benchmarks use the real thing.
 
-/// Editor passwords (Argon2id) and session tokens.
+/// Editor roles, passwords (Argon2id) and session tokens.
 pub mod auth;
 /// Spam tokens and hold phrases, shared by the comment rules and the check.
 pub mod blocklist;
@@ -19,5 +19,7 @@ pub mod content;
 pub mod db;
 /// The web error type and its rendered error pages.
 pub mod error;
+/// Enums stored and posted as text, parsed once where they are read.
+pub mod text_enum;
 /// The HTTP server: route table, middleware and one module per area.
 pub mod web;

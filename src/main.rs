@@ -163,22 +163,14 @@ async fn editor(settings: &Settings, cmd: EditorCommand) -> anyhow::Result<ExitC
 
 async fn editor_command(db: &Db, cmd: EditorCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        EditorCommand::Add { email, name, password_stdin } => {
+        EditorCommand::Add { email, name, role, password_stdin } => {
             if !cuesheet::comments::form::valid_email(email.trim()) {
                 eprintln!("`{email}` is not an email address");
                 return Ok(ExitCode::from(2));
             }
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                line.trim_end_matches(['\n', '\r']).to_owned()
-            } else {
-                let first = rpassword::prompt_password("Password: ")?;
-                if rpassword::prompt_password("Again: ")? != first {
-                    eprintln!("the passwords differ; nothing was changed");
-                    return Ok(ExitCode::from(1));
-                }
-                first
+            let Some(password) = read_new_password(password_stdin)? else {
+                eprintln!("the passwords differ; nothing was changed");
+                return Ok(ExitCode::from(1));
             };
             let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await? {
                 Ok(h) => h,
@@ -187,9 +179,10 @@ async fn editor_command(db: &Db, cmd: EditorCommand) -> anyhow::Result<ExitCode>
                     return Ok(ExitCode::from(1));
                 }
             };
-            match db::editors::create(db, &email, &name, &hash, db::now()).await? {
-                Some(_) => {
-                    println!("added editor {} <{}>", name.trim(), email.trim().to_lowercase());
+            match db::editors::create(db, &email, &name, &hash, role, db::now()).await? {
+                Some(created) => {
+                    let first = if created.role != role { " (the first account is the admin)" } else { "" };
+                    println!("added {} {} <{}>{first}", created.role, name.trim(), email.trim().to_lowercase());
                     Ok(ExitCode::SUCCESS)
                 }
                 None => {
@@ -200,20 +193,46 @@ async fn editor_command(db: &Db, cmd: EditorCommand) -> anyhow::Result<ExitCode>
         }
         EditorCommand::List => {
             for e in db::editors::list(db).await? {
-                println!("{}\t{}", e.email, e.name);
+                let disabled = if e.disabled_at.is_some() { "\tdisabled" } else { "" };
+                println!("{}\t{}\t{}{disabled}", e.email, e.name, e.role);
             }
             Ok(ExitCode::SUCCESS)
         }
         EditorCommand::Remove { email } => {
-            if db::editors::remove(db, &email).await? {
-                println!("removed {email}");
-                Ok(ExitCode::SUCCESS)
-            } else {
+            let Some(editor) = db::editors::by_email(db, &email).await? else {
                 eprintln!("no editor has the email {email}");
-                Ok(ExitCode::from(1))
+                return Ok(ExitCode::from(1));
+            };
+            match db::editors::remove(db, editor.id).await? {
+                db::editors::Change::Done => {
+                    println!("removed {email}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                db::editors::Change::Missing => {
+                    eprintln!("no editor has the email {email}");
+                    Ok(ExitCode::from(1))
+                }
+                db::editors::Change::LastAdmin => {
+                    eprintln!("{email} is the only active admin; make another admin first");
+                    Ok(ExitCode::from(1))
+                }
             }
         }
     }
+}
+
+/// A new password: asked twice on a terminal (`None` when the two differ),
+/// or the first line of standard input when asked to or when standard input
+/// is not a terminal (a script, a pipe, a container without a TTY).
+fn read_new_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
+    use std::io::IsTerminal;
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(Some(line.trim_end_matches(['\n', '\r']).to_owned()));
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    Ok((rpassword::prompt_password("Again: ")? == first).then_some(first))
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {

@@ -1,19 +1,19 @@
 // Progressive enhancement for the editor desk: "Add as an entry" in the
-// record picker inserts the {soundtrack=...} attribute where the cursor is
-// instead of appending a new entry. Without this script the button still
-// works: the server appends an entry for the record.
+// record picker tells the server where the text cursor is, so the new entry
+// (a whole heading with its record) goes in after the paragraph the cursor
+// is in rather than at the end. The server does the inserting, at a block
+// boundary, with or without this script; a text never clicked into has no
+// cursor to speak of, and the entry goes at the end.
 (function () {
   "use strict";
   var body = document.getElementById("f-body");
-  if (!body) return;
+  var cursor = document.getElementById("f-cursor");
+  if (!body || !cursor) return;
+  var placed = false;
+  body.addEventListener("focus", function () { placed = true; });
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-insert]");
-    if (!button) return;
-    event.preventDefault();
-    var text = " " + button.dataset.insert;
-    var start = body.selectionStart, end = body.selectionEnd;
-    body.value = body.value.slice(0, start) + text + body.value.slice(end);
-    body.focus();
-    body.selectionStart = body.selectionEnd = start + text.length;
+    var button = event.target.closest("button[name=action]");
+    if (!button || button.value.indexOf("add:") !== 0) return;
+    cursor.value = placed ? String(body.selectionStart) : "";
   });
 })();

@@ -40,7 +40,17 @@ async fn start(backend: Backend) -> (TestApp, Fixture) {
     let app = TestApp::with_config(backend, config).await;
     app.import(f.path()).await.unwrap();
     let hash = cuesheet::auth::hash_password(PASSWORD).unwrap();
-    cuesheet::db::editors::create(&app.db, EMAIL, "Eda Editor", &hash, cuesheet::db::now()).await.unwrap().unwrap();
+    cuesheet::db::editors::create(
+        &app.db,
+        EMAIL,
+        "Eda Editor",
+        &hash,
+        cuesheet::auth::Role::Editor,
+        cuesheet::db::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     (app, f)
 }
 

@@ -8,55 +8,8 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Backend, Browser, Fixture, Page, REAL_CONTENT, TestApp, backends, submit_on};
-use cuesheet::config::SiteConfig;
-
-const EMAIL: &str = "eda@example.com";
-const PASSWORD: &str = "a long and secret passphrase";
-
-async fn with_editor(backend: Backend, content: &Path) -> TestApp {
-    let config = SiteConfig { comment_interval: 0, comment_min_seconds: 0, ..SiteConfig::default() };
-    let app = TestApp::with_config(backend, config).await;
-    app.import(content).await.unwrap();
-    let hash = cuesheet::auth::hash_password(PASSWORD).unwrap();
-    cuesheet::db::editors::create(&app.db, EMAIL, "Eda Editor", &hash, cuesheet::db::now()).await.unwrap().unwrap();
-    app
-}
-
-/// Logs in and returns the browser.
-async fn logged_in(app: &TestApp) -> Browser<'_> {
-    let b = Browser::new(app);
-    let page = login(&b, EMAIL, PASSWORD).await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    assert_eq!(page.header("location").unwrap(), "/editor");
-    b
-}
-
-async fn login(b: &Browser<'_>, email: &str, password: &str) -> Page {
-    let form = b.get("/editor/login").await;
-    let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
-    b.post("/editor/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
-}
-
-/// Submits the form found at `page_path` (first `form.desk-form`) with
-/// `fields` changed and the button `action` pressed.
-async fn submit(b: &Browser<'_>, page_path: &str, fields: &[(&str, &str)], action: &str) -> Page {
-    let page = b.get(page_path).await;
-    assert_eq!(page.status, 200, "{page_path}");
-    submit_on(b, &page, fields, action).await
-}
-
-fn fixture() -> Fixture {
-    let f = Fixture::new();
-    f.record("drive-2011", "Drive", 2011).record("jaws-1975", "Jaws", 1975).record("psycho-1960", "Psycho", 1960);
-    f.article(
-        "night-drives",
-        "Night drives",
-        "published = \"2026-03-01T10:00:00Z\"\nlist = \"ranked\"",
-        "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n",
-    );
-    f
-}
+use common::desk::{EMAIL, PASSWORD, fixture, logged_in, login, submit, with_editor};
+use common::{Browser, Page, REAL_CONTENT, TestApp, backends, submit_on};
 
 #[actix_web::test]
 async fn anonymous_visitors_are_sent_to_the_login_page() {
@@ -207,6 +160,73 @@ async fn write_preview_publish_and_schedule_a_ranked_list() {
 }
 
 #[actix_web::test]
+async fn every_action_says_what_it_did() {
+    for backend in backends().await {
+        let f = fixture();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let notice = |page: Page| page.texts(".notice").join(" ");
+        let after = |saved: Page| {
+            let b = &b;
+            async move {
+                assert_eq!(saved.status, 303, "{}", saved.body);
+                b.get(&saved.header("location").unwrap()).await
+            }
+        };
+        let fields = [
+            ("title", "Loud and clear"),
+            ("list", "ranked"),
+            ("body", "## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n"),
+        ];
+        let draft = after(submit(&b, "/editor/articles/new", &fields, "save").await).await;
+        assert_eq!(notice(draft), "Saved as a draft.");
+        let edit = "/editor/articles/2";
+        assert_eq!(
+            notice(after(submit(&b, edit, &[], "publish").await).await),
+            "Published: it is live at /articles/loud-and-clear."
+        );
+        assert_eq!(
+            notice(after(submit(&b, edit, &[("title", "Louder")], "save").await).await),
+            "Saved: the changes are live."
+        );
+        let unpublished = after(submit(&b, edit, &[], "unpublish").await).await;
+        assert_eq!(notice(unpublished), "Unpublished: it is a draft again, and its page is off the site.");
+        assert_eq!(app.get("/articles/loud-and-clear").await.status, 404);
+        // Scheduled: the day, the time of day and the zone.
+        let when = chrono::Utc::now() + chrono::Duration::days(3);
+        let typed = when.format("%Y-%m-%dT%H:%M").to_string();
+        let scheduled = after(submit(&b, edit, &[("published", typed.as_str())], "save").await).await;
+        let expected = format!("Scheduled for {}: it appears by itself then.", when.format("%-d %B %Y, %H:%M UTC"));
+        assert_eq!(notice(scheduled), expected);
+        assert_eq!(b.get(edit).await.texts("h1 .status"), vec!["scheduled"]);
+        // Publish times are shown to the minute, with the zone.
+        let minute = when.format("%-d %B %Y, %H:%M UTC").to_string();
+        assert_eq!(b.get(edit).await.texts(".when"), vec![format!("Scheduled for {minute}.")]);
+        let live = b.get("/editor/articles/1").await.texts(".when");
+        assert_eq!(live, vec!["Published 1 March 2026, 10:00 UTC. View the public page"]);
+        let dashboard = b.get("/editor").await.texts(".desk-table tbody tr");
+        assert!(dashboard.iter().any(|r| r.contains(&format!("scheduled for {minute}"))), "{dashboard:?}");
+        assert!(dashboard.iter().any(|r| r.contains("published 1 March 2026, 10:00 UTC")), "{dashboard:?}");
+        assert!(b.get(edit).await.texts("#f-published-help")[0].contains(" UTC now"));
+
+        // "Add as an entry" puts a whole entry between blocks: at the end
+        // without a cursor, after the paragraph the cursor is in with one
+        // (never glued onto the intro's first word).
+        let body = "Intro line one,\nline two.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n";
+        let page = b.get("/editor/articles/new").await;
+        let fields = [("title", "Cursor"), ("list", "ranked"), ("body", body)];
+        let added = submit_on(&b, &page, &fields, "add:psycho-1960").await;
+        let entry = "## Psycho {soundtrack=psycho-1960}\n\nWhy Psycho belongs here.\n";
+        assert_eq!(added.raw_texts("textarea#f-body"), vec![format!("{body}\n{entry}")]);
+        assert!(notice(added).starts_with("Added an entry for Psycho"));
+        let at_start = submit_on(&b, &page, &[&fields[..], &[("cursor", "0")]].concat(), "add:psycho-1960").await;
+        let expected = body.replacen("line two.\n\n", &format!("line two.\n\n{entry}\n"), 1);
+        assert_eq!(at_start.raw_texts("textarea#f-body"), vec![expected]);
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
 async fn problems_are_listed_and_block_publishing_but_not_drafts() {
     for backend in backends().await {
         let f = fixture();
@@ -292,6 +312,11 @@ async fn entries_move_and_records_are_picked() {
         let edit = "/editor/articles/1";
         let page = b.get(edit).await;
         assert_eq!(page.texts(".desk-entries li code"), vec!["drive-2011", "jaws-1975"]);
+        // A button the form does not have is refused, not taken for Save.
+        for action in ["launch", "up:x", "add:Not A Slug"] {
+            assert_eq!(submit_on(&b, &page, &[("title", "Changed")], action).await.status, 400, "{action}");
+        }
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives"]);
         // Move Jaws up: the text changes, nothing is saved yet.
         let moved = submit_on(&b, &page, &[], "up:1").await;
         assert_eq!(moved.status, 200);
@@ -322,28 +347,67 @@ async fn entries_move_and_records_are_picked() {
 }
 
 #[actix_web::test]
-async fn every_save_keeps_a_revision_that_can_be_restored() {
+async fn revisions_show_a_word_diff_and_restore_keeps_the_publish_state() {
     for backend in backends().await {
         let f = fixture();
         let app = with_editor(backend, f.path()).await;
         let b = logged_in(&app).await;
         let edit = "/editor/articles/1";
+        let body = "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes of dread.\n";
         assert_eq!(submit(&b, edit, &[("title", "Night drives, take two")], "save").await.status, 303);
-        assert_eq!(submit(&b, edit, &[("title", "Night drives, take three")], "save").await.status, 303);
+        assert_eq!(
+            submit(&b, edit, &[("title", "Night drives, take three"), ("body", body)], "save").await.status,
+            303
+        );
         let page = b.get(edit).await;
+        assert_eq!(page.texts(".revisions a"), vec!["Revision 2", "Revision 1"]);
+        let rows = page.texts(".revisions li");
+        assert!(
+            rows.iter().all(|r| r.contains("Eda Editor") && r.contains(" UTC")),
+            "who and when, with the time: {rows:?}"
+        );
         let revisions = page.attrs(".revisions a", "href");
-        assert_eq!(revisions.len(), 2);
-        assert!(page.texts(".revisions li")[0].contains("Eda Editor"));
-        // The older one, shown and restored.
+
+        // The older one against the current text: the words that changed.
         let old = b.get(&revisions[1]).await;
-        assert!(old.texts("pre.source")[0].contains("take two"));
-        let csrf = old.attrs("form input[name=csrf]", "value")[0].clone();
-        let restore = format!("{}/restore", revisions[1]);
-        let done = b.post(&restore, &[("csrf", &csrf)]).await;
-        assert_eq!(done.status, 303);
-        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives, take two"]);
+        assert_eq!(old.status, 200);
+        let (ins, del) = (old.texts(".diff ins").join("|"), old.texts(".diff del").join("|"));
+        assert!(ins.contains("of dread") && !del.contains("dread"), "ins {ins:?}, del {del:?}");
+        assert!(!ins.contains("Synths") && !del.contains("Synths"), "unchanged words are not marked");
+        assert_eq!(old.texts(".settings-diff td"), vec!["Night drives, take two", "Night drives, take three"]);
+        assert!(old.texts("h1")[0].starts_with("Revision 1"));
+        assert!(b.get(&revisions[0]).await.texts(".revision-diff .empty")[0].contains("same"));
+
+        // Restore loads it into the editor; readers see nothing until a save.
+        let restore = format!("{edit}?restore={}", revisions[1].rsplit('/').next().unwrap());
+        assert_eq!(old.attrs("form.restore", "action"), vec![edit]);
+        let loaded = b.get(&restore).await;
+        assert_eq!(loaded.status, 200);
+        assert!(loaded.texts(".notice")[0].starts_with("Restored revision 1"), "{:?}", loaded.texts(".notice"));
+        assert!(loaded.texts(".notice")[0].contains("stays published"));
+        assert_eq!(loaded.attrs("input#f-title", "value"), vec!["Night drives, take two"]);
+        assert!(loaded.raw_texts("textarea#f-body")[0].contains("Two notes.\n"));
+        assert!(!loaded.attrs("input#f-published", "value")[0].is_empty(), "the publish time is the article's own");
+        assert_eq!(app.get("/articles/night-drives").await.texts("h1"), vec!["Night drives, take three"]);
+        let saved = submit_on(&b, &loaded, &[], "save").await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let public = app.get("/articles/night-drives").await;
+        assert_eq!(public.status, 200, "still published");
+        assert_eq!(public.texts("h1"), vec!["Night drives, take two"]);
+        assert!(!public.body.contains("of dread"));
         assert_eq!(b.get(edit).await.attrs(".revisions a", "href").len(), 3);
+
+        // A draft stays a draft.
+        assert_eq!(submit(&b, edit, &[], "unpublish").await.status, 303);
+        let loaded = b.get(&format!("{edit}?restore={}", revisions[0].rsplit('/').next().unwrap())).await;
+        assert!(loaded.texts(".notice")[0].contains("stays a draft"));
+        assert_eq!(loaded.attrs("input#f-published", "value"), vec![""]);
+        assert_eq!(submit_on(&b, &loaded, &[], "save").await.status, 303);
+        assert_eq!(app.get("/articles/night-drives").await.status, 404);
+        assert_eq!(b.get(edit).await.texts("h1 .status"), vec!["draft"]);
+
         assert_eq!(b.get("/editor/articles/1/revisions/999").await.status, 404);
+        assert_eq!(b.get("/editor/articles/1?restore=999").await.status, 404);
         app.finish().await;
     }
 }
@@ -570,20 +634,36 @@ fn the_editor_command_adds_lists_and_removes_editors() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let (code, out, err) =
-        run(&["editor", "add", "Ed@Example.com", "--name", "Ed", "--password-stdin"], "correct horse battery\n");
+    // The first account is the admin, whatever role is asked for.
+    let (code, out, err) = run(
+        &["editor", "add", "Ed@Example.com", "--name", "Ed", "--role", "contributor", "--password-stdin"],
+        "correct horse battery\n",
+    );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("ed@example.com"));
+    assert!(out.contains("admin") && out.contains("ed@example.com"), "{out}");
     assert_eq!(
         run(&["editor", "add", "ed@example.com", "--name", "Ed", "--password-stdin"], "another long one\n").0,
         Some(1)
     );
     assert_eq!(run(&["editor", "add", "x@example.com", "--name", "X", "--password-stdin"], "short\n").0, Some(1));
+    // Without a terminal the password is read from standard input, no flag
+    // needed (it used to fail with "No such device or address").
+    let (code, out, err) =
+        run(&["editor", "add", "cy@example.com", "--name", "Cy", "--role", "contributor"], "a password from a pipe\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("contributor"), "{out}");
+    let (code, _, err) = run(&["editor", "add", "zed@example.com", "--name", "Zed", "--role", "owner"], "");
+    assert_eq!(code, Some(2), "an unknown role is a usage error");
+    assert!(err.contains("not a role"), "{err}");
     let (_, list, _) = run(&["editor", "list"], "");
-    assert_eq!(list, "ed@example.com\tEd\n");
-    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(0));
-    assert_eq!(run(&["editor", "remove", "ed@example.com"], "").0, Some(1));
-    assert_eq!(run(&["editor", "list"], "").1, "");
+    assert_eq!(list, "cy@example.com\tCy\tcontributor\ned@example.com\tEd\tadmin\n");
+    // The only admin stays until there is another.
+    let (code, _, err) = run(&["editor", "remove", "ed@example.com"], "");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("only active admin"), "{err}");
+    assert_eq!(run(&["editor", "remove", "cy@example.com"], "").0, Some(0));
+    assert_eq!(run(&["editor", "remove", "cy@example.com"], "").0, Some(1));
+    assert_eq!(run(&["editor", "list"], "").1, "ed@example.com\tEd\tadmin\n");
 }
 
 #[actix_web::test]

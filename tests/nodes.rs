@@ -107,7 +107,17 @@ async fn two_nodes(backend: Backend, args: &[&str]) -> (TestApp, Node, Node) {
     let app = TestApp::empty(backend).await;
     app.import(f.path()).await.unwrap();
     let hash = cuesheet::auth::hash_password(PASSWORD).unwrap();
-    cuesheet::db::editors::create(&app.db, EMAIL, "Eda Editor", &hash, cuesheet::db::now()).await.unwrap().unwrap();
+    cuesheet::db::editors::create(
+        &app.db,
+        EMAIL,
+        "Eda Editor",
+        &hash,
+        cuesheet::auth::Role::Editor,
+        cuesheet::db::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let (a, b) = (Node::spawn(&app.database_url, args), Node::spawn(&app.database_url, args));
     a.ready().await;
     b.ready().await;

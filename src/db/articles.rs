@@ -178,6 +178,7 @@ pub struct DeskRow {
     pub slug: String,
     pub title: String,
     pub published_at: Option<i64>,
+    pub submitted_at: Option<i64>,
     pub modified_at: i64,
     pub entry_count: i64,
     pub comment_count: i64,
@@ -185,7 +186,7 @@ pub struct DeskRow {
 }
 
 const DESK: &str = "
-select a.id, a.slug, a.title, a.published_at, a.modified_at,
+select a.id, a.slug, a.title, a.published_at, a.submitted_at, a.modified_at,
        (select count(*) from entries e where e.article_id = a.id) as entry_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'pending') as pending_count
@@ -204,9 +205,10 @@ pub enum Write<'a> {
     File { hash: &'a str },
     /// A new article made in the editor desk.
     WebNew,
-    /// An existing article changed in the editor desk; the import will not
-    /// overwrite it from its file.
-    WebUpdate { id: i64 },
+    /// An existing article changed in the editor desk, over `version` (the
+    /// one the editor's form was opened at); the import will not overwrite
+    /// it from its file.
+    WebUpdate { id: i64, version: i64 },
 }
 
 const UPSERT_FILE: &str = "
@@ -217,7 +219,8 @@ on conflict (slug) do update set
     title = excluded.title, description = excluded.description, author = excluded.author,
     published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
     list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
-    origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
+    origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at,
+    version = articles.version + 1
 returning id";
 const INSERT_WEB: &str = "
 insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
@@ -227,8 +230,8 @@ returning id";
 const UPDATE_WEB: &str = "
 update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
     list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, origin_hash = coalesce(origin_hash, $12),
-    edited_at = $13, modified_at = $13
-where id = $14
+    edited_at = $13, modified_at = $13, version = version + 1
+where id = $14 and version = $15
 returning id";
 const DELETE_ENTRIES: &str = "delete from entries where article_id = $1";
 const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id = $1";
@@ -245,7 +248,8 @@ const INSERT_ARTICLE_TAG: &str = "insert into article_tags (article_id, tag_id) 
 pub const DEFAULT_AUTHOR: &str = "Cuesheet editors";
 
 /// Writes one article with its entries and tags, inside the caller's
-/// transaction; returns its id. Entries whose record is not in
+/// transaction; returns its id, or `None` when a desk update finds the
+/// article at another version than its form's (someone saved meanwhile). Entries whose record is not in
 /// `soundtrack_ids` are an error from a file, and left out of a desk draft
 /// (which cannot be published while that stands).
 pub async fn write(
@@ -254,7 +258,7 @@ pub async fn write(
     soundtrack_ids: &std::collections::HashMap<String, i64>,
     how: Write<'_>,
     stamp: i64,
-) -> Result<i64> {
+) -> Result<Option<i64>> {
     let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let author = if a.front.author.trim().is_empty() { DEFAULT_AUTHOR } else { a.front.author.trim() };
     let toc = i64::from(a.front.toc.unwrap_or(a.rendered.long));
@@ -282,10 +286,12 @@ pub async fn write(
         .bind(hash)
         .bind(stamp);
     let query = match how {
-        Write::WebUpdate { id } => query.bind(id),
+        Write::WebUpdate { id, version } => query.bind(id).bind(version),
         _ => query,
     };
-    let id: i64 = query.fetch_one(&mut *tx).await?;
+    let Some(id): Option<i64> = query.fetch_optional(&mut *tx).await? else {
+        return Ok(None);
+    };
     super::search::index_article(&mut *tx, id, a).await?;
     sqlx::query(DELETE_ENTRIES).bind(id).execute(&mut *tx).await?;
     sqlx::query(DELETE_ARTICLE_TAGS).bind(id).execute(&mut *tx).await?;
@@ -317,7 +323,41 @@ pub async fn write(
         let tag: i64 = sqlx::query_scalar(UPSERT_TAG).bind(&slug).bind(name.trim()).fetch_one(&mut *tx).await?;
         sqlx::query(INSERT_ARTICLE_TAG).bind(id).bind(tag).execute(&mut *tx).await?;
     }
-    Ok(id)
+    Ok(Some(id))
+}
+
+const ADDRESS: &str = "select slug, published_at from articles where id = $1";
+
+/// An article's slug and publish time, read inside a write's transaction
+/// (a rename of a published article keeps its old address answering).
+pub async fn address(tx: &mut sqlx::AnyConnection, id: i64) -> Result<Option<(String, Option<i64>)>> {
+    sqlx::query_as(ADDRESS).bind(id).fetch_optional(tx).await
+}
+
+/// What the desk needs of an article besides its text.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct DeskState {
+    /// Every write adds one; a desk form carries the one it was opened at.
+    pub version: i64,
+    pub published_at: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub modified_at: i64,
+    /// Set by every desk save, cleared when an import writes the file's text.
+    pub edited_at: Option<i64>,
+}
+
+const DESK_STATE: &str =
+    "select version, published_at, submitted_at, modified_at, edited_at from articles where id = $1";
+
+pub async fn desk_state(db: &Db, id: i64) -> Result<Option<DeskState>> {
+    sqlx::query_as(DESK_STATE).bind(id).fetch_optional(&db.pool).await
+}
+
+const SET_SUBMITTED: &str = "update articles set submitted_at = $2 where id = $1";
+
+/// Marks an article submitted for review at `at`, or clears the mark.
+pub async fn set_submitted(tx: &mut sqlx::AnyConnection, id: i64, at: Option<i64>) -> Result<()> {
+    sqlx::query(SET_SUBMITTED).bind(id).bind(at).execute(tx).await.map(|_| ())
 }
 
 const ID_BY_SLUG: &str = "select id from articles where slug = $1";

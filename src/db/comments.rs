@@ -343,28 +343,15 @@ pub async fn by_status(db: &Db, status: &str, limit: i64) -> Result<Vec<Moderate
     sqlx::query_as(BY_STATUS).bind(status).bind(limit).fetch_all(&db.pool).await
 }
 
-/// What a moderator can do to a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Moderation {
-    Approve,
-    Unapprove,
-    Spam,
-    Trash,
-    Restore,
-    Delete,
-}
-
-impl Moderation {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "approve" => Moderation::Approve,
-            "unapprove" => Moderation::Unapprove,
-            "spam" => Moderation::Spam,
-            "trash" => Moderation::Trash,
-            "restore" => Moderation::Restore,
-            "delete" => Moderation::Delete,
-            _ => return None,
-        })
+crate::text_enum! {
+    /// What a moderator does to a comment.
+    pub enum Moderation("moderation") {
+        Approve = "approve",
+        Unapprove = "unapprove",
+        Spam = "spam",
+        Trash = "trash",
+        Restore = "restore",
+        Delete = "delete",
     }
 }
 

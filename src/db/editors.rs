@@ -3,11 +3,17 @@
 
 use super::{Db, Result};
 
+use crate::auth::Role;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Editor {
     pub id: i64,
     pub email: String,
     pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    /// When an admin disabled the account; such an account cannot log in.
+    pub disabled_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -17,18 +23,60 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-const INSERT: &str = "insert into editors (email, name, password_hash, created_at) values ($1, $2, $3, $4) on conflict (email) do nothing returning id";
-const LIST: &str = "select id, email, name, created_at from editors order by email";
-const REMOVE: &str = "delete from editors where email = $1";
-const CREDENTIALS: &str = "select id, password_hash from editors where email = $1";
+// The first account of a site is its admin, whatever role was asked for:
+// someone must be able to manage the others.
+const INSERT: &str = "
+insert into editors (email, name, password_hash, created_at, role)
+values ($1, $2, $3, $4, case when exists (select 1 from editors) then $5 else 'admin' end)
+on conflict (email) do nothing
+returning id, role";
+const LIST: &str = "select id, email, name, role, disabled_at, created_at from editors order by email";
+const BY_ID: &str = "select id, email, name, role, disabled_at, created_at from editors where id = $1";
+const BY_EMAIL: &str = "select id, email, name, role, disabled_at, created_at from editors where email = $1";
+// Every change that could leave the site without an active admin carries
+// this condition, so two admins disabling each other at once cannot both
+// succeed.
+const REMOVE: &str = "
+delete from editors where id = $1
+and (role <> 'admin' or (select count(*) from editors where role = 'admin' and disabled_at is null) > 1)";
+const SET_DISABLED: &str = "
+update editors set disabled_at = $2 where id = $1
+and ($2 is null or role <> 'admin'
+     or (select count(*) from editors where role = 'admin' and disabled_at is null) > 1)";
+const SET_ROLE: &str = "
+update editors set role = $2 where id = $1
+and ($2 = 'admin' or role <> 'admin'
+     or (select count(*) from editors where role = 'admin' and disabled_at is null) > 1)";
+const SET_PASSWORD: &str = "update editors set password_hash = $2 where id = $1";
+const END_SESSIONS: &str = "delete from sessions where editor_id = $1";
+const END_OTHER_SESSIONS: &str = "delete from sessions where editor_id = $1 and token_hash <> $2";
+const CREDENTIALS: &str = "select id, password_hash from editors where email = $1 and disabled_at is null";
+const CREDENTIALS_BY_ID: &str = "select id, password_hash from editors where id = $1 and disabled_at is null";
+
+/// A new account as created: its id and the role it got (the first
+/// account is an admin whatever was asked).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Created {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+}
 
 /// Creates an editor; `None` when the email is taken.
-pub async fn create(db: &Db, email: &str, name: &str, password_hash: &str, now: i64) -> Result<Option<i64>> {
-    sqlx::query_scalar(INSERT)
+pub async fn create(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> Result<Option<Created>> {
+    sqlx::query_as(INSERT)
         .bind(email.trim().to_lowercase())
         .bind(name.trim())
         .bind(password_hash)
         .bind(now)
+        .bind(role.as_str())
         .fetch_optional(&db.pool)
         .await
 }
@@ -37,20 +85,85 @@ pub async fn list(db: &Db) -> Result<Vec<Editor>> {
     sqlx::query_as(LIST).fetch_all(&db.pool).await
 }
 
-/// Removes an editor and their sessions; false when there was none.
-pub async fn remove(db: &Db, email: &str) -> Result<bool> {
-    Ok(sqlx::query(REMOVE).bind(email.trim().to_lowercase()).execute(&db.pool).await?.rows_affected() == 1)
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Editor>> {
+    sqlx::query_as(BY_ID).bind(id).fetch_optional(&db.pool).await
 }
 
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<Editor>> {
+    sqlx::query_as(BY_EMAIL).bind(email.trim().to_lowercase()).fetch_optional(&db.pool).await
+}
+
+/// What a change to an account came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Done,
+    /// No such account.
+    Missing,
+    /// Refused: it would leave the site without an active admin.
+    LastAdmin,
+}
+
+/// Tells a change that touched no row apart: no account, or the last admin.
+async fn changed(db: &Db, id: i64, rows: u64) -> Result<Change> {
+    if rows == 1 {
+        return Ok(Change::Done);
+    }
+    Ok(if by_id(db, id).await?.is_some() { Change::LastAdmin } else { Change::Missing })
+}
+
+/// Removes an editor and their sessions; never the last active admin.
+pub async fn remove(db: &Db, id: i64) -> Result<Change> {
+    let rows = sqlx::query(REMOVE).bind(id).execute(&db.pool).await?.rows_affected();
+    changed(db, id, rows).await
+}
+
+/// Disables an account (ending its sessions) or enables it again; never
+/// disables the last active admin.
+pub async fn set_disabled(db: &Db, id: i64, disabled_at: Option<i64>) -> Result<Change> {
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query(SET_DISABLED).bind(id).bind(disabled_at).execute(&mut *tx).await?.rows_affected();
+    if rows == 1 && disabled_at.is_some() {
+        sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    changed(db, id, rows).await
+}
+
+/// Gives an account another role; never takes it from the last active admin.
+pub async fn set_role(db: &Db, id: i64, role: Role) -> Result<Change> {
+    let rows = sqlx::query(SET_ROLE).bind(id).bind(role.as_str()).execute(&db.pool).await?.rows_affected();
+    changed(db, id, rows).await
+}
+
+/// Sets a new password hash and ends the account's sessions, except the
+/// one named by `keep_session` (an editor changing their own password
+/// stays logged in where they did it).
+pub async fn set_password(db: &Db, id: i64, password_hash: &str, keep_session: Option<&str>) -> Result<Change> {
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query(SET_PASSWORD).bind(id).bind(password_hash).execute(&mut *tx).await?.rows_affected();
+    match keep_session {
+        Some(token_hash) => sqlx::query(END_OTHER_SESSIONS).bind(id).bind(token_hash).execute(&mut *tx).await?,
+        None => sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?,
+    };
+    tx.commit().await?;
+    Ok(if rows == 1 { Change::Done } else { Change::Missing })
+}
+
+/// An active account's password hash, by email.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>> {
     sqlx::query_as(CREDENTIALS).bind(email.trim().to_lowercase()).fetch_optional(&db.pool).await
+}
+
+/// An active account's password hash, by id.
+pub async fn credentials_by_id(db: &Db, id: i64) -> Result<Option<Credentials>> {
+    sqlx::query_as(CREDENTIALS_BY_ID).bind(id).fetch_optional(&db.pool).await
 }
 
 const NEW_SESSION: &str =
     "insert into sessions (token_hash, editor_id, created_at, expires_at) values ($1, $2, $3, $4)";
 const SESSION: &str = "
-select e.id, e.email, e.name, e.created_at from sessions s join editors e on e.id = s.editor_id
-where s.token_hash = $1 and s.expires_at > $2";
+select e.id, e.email, e.name, e.role, e.disabled_at, e.created_at from sessions s join editors e on e.id = s.editor_id
+where s.token_hash = $1 and s.expires_at > $2 and e.disabled_at is null";
 const END_SESSION: &str = "delete from sessions where token_hash = $1";
 const PURGE_SESSIONS: &str = "delete from sessions where expires_at <= $1";
 

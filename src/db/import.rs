@@ -167,8 +167,24 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
     let ids: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>(SOUNDTRACK_IDS).fetch_all(&mut *tx).await?.into_iter().collect();
     let existing = by_slug(&articles);
+    // An article renamed through the web keeps its file under the old name:
+    // that file is the renamed article, not a new one at the old address.
+    let renamed: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(RENAMED_ARTICLES)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .filter(|(_, new)| existing.contains_key(new))
+        .collect();
     for article in &site.articles {
         let old = existing.get(&article.slug).map(|&i| &articles[i]);
+        if let (None, Some(new), false) = (old, renamed.get(&article.slug), force) {
+            report.kept.push(format!(
+                "{}: the article was renamed to `{new}` through the web; rename the file to match, or import \
+                 with --force to make a new article of it",
+                article.path.display()
+            ));
+            continue;
+        }
         match decide(old, &article.hash, force) {
             Action::Unchanged => report.articles.unchanged += 1,
             Action::Keep => report.kept.push(edited_in_web(&article.path)),
@@ -230,6 +246,7 @@ async fn lock(tx: &mut AnyConnection, backend: Backend) -> Result<(), sqlx::Erro
     Ok(())
 }
 
+const RENAMED_ARTICLES: &str = "select old_slug, new_slug from redirects where kind = 'article'";
 const PG_IMPORT_LOCK: &str = "select pg_advisory_xact_lock(7243001)";
 const SOUNDTRACK_IDS: &str = "select slug, id from soundtracks";
 const DELETE_ARTICLE: &str = "delete from articles where id = $1";

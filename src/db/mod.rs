@@ -17,6 +17,7 @@ pub mod export;
 pub mod import;
 pub mod paging;
 pub mod people;
+pub mod redirects;
 pub mod revisions;
 pub mod search;
 pub mod secrets;

@@ -18,6 +18,7 @@ use super::view::{CardView, Date, Meta, count, html_response};
 use super::{caching, forms};
 use crate::content::markdown::{Block, Document, TocItem};
 use crate::db;
+use crate::db::redirects::Kind;
 use crate::error::{Error, Result};
 
 /// An article in a listing.
@@ -118,9 +119,13 @@ pub struct ShowQuery {
     pub entry: Option<String>,
 }
 
-/// A published article, or 404.
-pub async fn load(state: &AppState, slug: &str) -> Result<db::articles::Article> {
-    db::articles::published(&state.db, slug, db::now()).await?.ok_or(Error::NotFound)
+/// A published article; a renamed one's old address moves (301) to its
+/// new one; anything else is a 404.
+pub async fn load(req: &HttpRequest, state: &AppState, slug: &str) -> Result<db::articles::Article> {
+    match db::articles::published(&state.db, slug, db::now()).await? {
+        Some(article) => Ok(article),
+        None => Err(super::redirects::miss(req, state, Kind::Article, slug).await?),
+    }
 }
 
 /// A published article's id and slug, 404 when there is none: what a write
@@ -144,7 +149,7 @@ pub async fn show(
     slug: Path<String>,
     query: Query<ShowQuery>,
 ) -> Result<HttpResponse> {
-    let article = load(&state, &slug).await?;
+    let article = load(&req, &state, &slug).await?;
     let mut form = FormView::fresh(forms::slot_stamp(&state.secret, db::now()));
     form.parent = query.replytocom.clone().unwrap_or_default();
     form.entry = query.entry.clone().unwrap_or_default();

@@ -245,8 +245,9 @@ pub async fn create(
         let state = state.clone();
         let slug = article.slug.clone();
         let owned = owned_hashes(&req);
+        let req = req.clone();
         async move {
-            let article = articles::load(&state, &slug).await?;
+            let article = articles::load(&req, &state, &slug).await?;
             let form = FormView::from_input(input, errors, notice);
             let page = articles::build(&state, &owned, article, form).await?;
             html_response(status, &page, []).map(caching::private)

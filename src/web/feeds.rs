@@ -6,9 +6,9 @@
 //! as a second line, stripped from every feed, so one stored control
 //! character can never make a feed unreadable for every subscriber.
 
-use actix_web::HttpResponse;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use chrono::DateTime;
 
@@ -82,8 +82,8 @@ pub async fn site_comments(state: Data<AppState>) -> Result<HttpResponse> {
     Ok(feed(state.base(), "Comments on Cuesheet".into(), "/comments.xml", "/", items))
 }
 
-pub async fn article_comments(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
-    let article = articles::load(&state, &slug).await?;
+pub async fn article_comments(req: HttpRequest, state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+    let article = articles::load(&req, &state, &slug).await?;
     let items = db::comments::feed(&state.db, db::now(), Some(article.id), FEED_SIZE).await?;
     let page = format!("/articles/{}", article.slug);
     Ok(feed(state.base(), format!("Comments on “{}”", article.title), &format!("{page}/comments.xml"), &page, items))

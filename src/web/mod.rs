@@ -13,6 +13,7 @@ pub mod https;
 pub mod origin;
 pub mod paging;
 pub mod people;
+pub mod redirects;
 pub mod search;
 pub mod soundtracks;
 pub mod structured;

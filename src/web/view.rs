@@ -89,6 +89,12 @@ impl Date {
     }
 }
 
+/// A moment as the desk shows it: the day, the time of day and the zone
+/// (the site keeps UTC), so "scheduled for" and "saved at" are never vague.
+pub fn date_time(ts: i64) -> String {
+    DateTime::from_timestamp(ts, 0).map(|t| t.format("%-d %B %Y, %H:%M UTC").to_string()).unwrap_or_default()
+}
+
 /// A link to a person.
 #[derive(Debug, Clone)]
 pub struct PersonLink {

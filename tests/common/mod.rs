@@ -8,6 +8,7 @@
 //! server skips those runs with a note; in CI (`CI` set) it fails the test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod desk;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

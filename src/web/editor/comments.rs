@@ -10,14 +10,15 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::CurrentEditor;
+use super::{CurrentEditor, MODERATORS_ONLY};
+use crate::auth::Role;
 use crate::comments::form::check_comment;
 use crate::comments::{Status, fingerprint, markdown, random_token, sha256_hex};
 use crate::db::{self, comments::Moderated, comments::Moderation, comments::NewComment};
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::forms;
-use crate::web::view::{Date, Meta, html_response};
+use crate::web::view::{Meta, date_time, html_response};
 
 const TABS: [&str; 4] = ["pending", "approved", "spam", "trash"];
 /// Comments listed per tab.
@@ -39,7 +40,7 @@ pub struct Row {
 struct ModerationPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     tabs: Vec<Tab>,
     status: &'static str,
     comments: Vec<Row>,
@@ -58,6 +59,7 @@ pub async fn index(
     editor: CurrentEditor,
     query: Query<TabQuery>,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let status = TABS.iter().copied().find(|t| Some(*t) == query.status.as_deref()).unwrap_or("pending");
     let counts = db::comments::count_by_status(&state.db).await?;
     let tabs = TABS
@@ -71,14 +73,14 @@ pub async fn index(
     let comments = db::comments::by_status(&state.db, status, LIMIT)
         .await?
         .into_iter()
-        .map(|c| Row { date: Date::from_unix(c.created_at).human, c })
+        .map(|c| Row { date: date_time(c.created_at), c })
         .collect();
     let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
     let notice = query.done.as_deref().map(|d| format!("Done: {d}."));
     let page = ModerationPage {
         meta: Meta::new("Comments", "Editor desk"),
         csrf,
-        editor_name: editor.0.name,
+        me: editor.me(),
         tabs,
         status,
         comments,
@@ -87,27 +89,55 @@ pub async fn index(
     html_response(StatusCode::OK, &page, [])
 }
 
-/// One button: `approve:12` acts on comment 12, `approve:selected` on every
-/// ticked `pick-N`.
+/// Which comments a moderation button acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    One(i64),
+    /// Every ticked `pick-N`.
+    Selected,
+}
+
+/// A moderation button's value, parsed once: `approve:12` acts on comment
+/// 12, `approve:selected` on every ticked one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ModerationAction {
+    what: Moderation,
+    target: Target,
+}
+
+impl std::str::FromStr for ModerationAction {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let (verb, target) = s.split_once(':').ok_or_else(|| Error::BadRequest("no action".into()))?;
+        let what = verb.parse().map_err(|e| Error::BadRequest(format!("{e}")))?;
+        let target = match target {
+            "selected" => Target::Selected,
+            id => Target::One(id.parse().map_err(|_| Error::BadRequest("bad comment id".into()))?),
+        };
+        Ok(ModerationAction { what, target })
+    }
+}
+
 pub async fn act(
     req: HttpRequest,
     state: Data<AppState>,
-    _editor: CurrentEditor,
+    editor: CurrentEditor,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
     let mut fields = posted.fields;
     let back = fields.remove("tab").filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "pending".into());
-    let action = fields.remove("action").unwrap_or_default();
-    let (verb, target) = action.split_once(':').ok_or_else(|| Error::BadRequest("no action".into()))?;
-    let what = Moderation::parse(verb).ok_or_else(|| Error::BadRequest(format!("unknown action {verb}")))?;
-    let ids: Vec<i64> = if target == "selected" {
-        fields.keys().filter_map(|k| k.strip_prefix("pick-")).filter_map(|id| id.parse().ok()).collect()
-    } else {
-        target.parse().map(|id| vec![id]).map_err(|_| Error::BadRequest("bad comment id".into()))?
+    let ModerationAction { what, target } = fields.remove("action").unwrap_or_default().parse()?;
+    let ids: Vec<i64> = match target {
+        Target::Selected => {
+            fields.keys().filter_map(|k| k.strip_prefix("pick-")).filter_map(|id| id.parse().ok()).collect()
+        }
+        Target::One(id) => vec![id],
     };
     let changed = db::comments::moderate(&state.db, &ids, what).await?;
-    let done = format!("{verb}%20{changed}");
+    let done = format!("{what}%20{changed}");
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/editor/comments?status={back}&done={done}")))
         .finish())
@@ -121,6 +151,7 @@ pub async fn reply(
     id: Path<i64>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let mut posted = forms::posted(&req, payload, forms::MAX_BODY, &state.secret, Some("comment")).await?;
     let text = posted.take("comment");
     if let Err(e) = check_comment(&text, posted.invalid_utf8.iter().any(|f| f == "comment")) {

@@ -7,7 +7,11 @@ pub mod comments;
 /// What the desk checks an article against, kept per content version.
 pub mod context;
 pub mod dashboard;
+/// The editors themselves: accounts, roles, passwords.
+pub mod people;
 pub mod records;
+/// An article's revisions: who and when, a word diff, restore.
+pub mod revisions;
 pub mod session;
 
 use std::future::Future;
@@ -19,6 +23,7 @@ use actix_web::web::{self, Data};
 use actix_web::{FromRequest, HttpRequest};
 
 use super::AppState;
+use crate::auth::Role;
 use crate::comments::sha256_hex;
 use crate::db::{self, editors::Editor};
 use crate::error::Error;
@@ -27,6 +32,33 @@ pub const SESSION_COOKIE: &str = "cuesheet_session";
 
 /// The editor behind this request; anyone else is sent to the login page.
 pub struct CurrentEditor(pub Editor);
+
+impl CurrentEditor {
+    /// Goes on when the editor's role allows what `allowed` says; a 403
+    /// page saying `why` otherwise.
+    pub fn require(&self, allowed: fn(Role) -> bool, why: &'static str) -> Result<(), Error> {
+        if allowed(self.0.role) { Ok(()) } else { Err(Error::Forbidden(why)) }
+    }
+
+    /// What every desk page shows of the editor: their name, and the
+    /// navigation their role opens.
+    pub fn me(&self) -> Me {
+        Me { name: self.0.name.clone(), role: self.0.role }
+    }
+}
+
+/// The editor as every desk page's layout shows them.
+pub struct Me {
+    pub name: String,
+    pub role: Role,
+}
+
+/// Why a contributor is refused, per area.
+pub const PUBLISHERS_ONLY: &str =
+    "Contributors write drafts and submit them for review; an editor or an admin publishes them.";
+pub const RECORDS_EDITORS_ONLY: &str = "Records are kept by editors and admins; ask one to add or change a record.";
+pub const MODERATORS_ONLY: &str = "Comments are moderated by editors and admins.";
+pub const ADMINS_ONLY: &str = "Only an admin manages the people who use the desk.";
 
 impl FromRequest for CurrentEditor {
     type Error = Error;
@@ -44,6 +76,12 @@ impl FromRequest for CurrentEditor {
     }
 }
 
+/// The hash of this request's session token, as the sessions table keeps it.
+pub fn session_hash(req: &HttpRequest) -> Option<String> {
+    let name = crate::web::forms::cookie_name(req, SESSION_COOKIE);
+    req.cookie(&name).map(|token| sha256_hex(&[token.value()]))
+}
+
 /// The desk's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -55,10 +93,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(session::logout))
             .route("/articles/new", web::get().to(articles::new))
             .route("/articles", web::post().to(articles::create))
+            // Before `/articles/{id}`, which would take "autosave" for an id.
+            .route("/articles/autosave", web::post().to(articles::autosave::new))
+            .route("/articles/{id}/autosave", web::post().to(articles::autosave::existing))
             .route("/articles/{id}", web::get().to(articles::edit))
             .route("/articles/{id}", web::post().to(articles::save))
-            .route("/articles/{id}/revisions/{rev}", web::get().to(articles::revision))
-            .route("/articles/{id}/revisions/{rev}/restore", web::post().to(articles::restore))
+            .route("/articles/{id}/revisions/{rev}", web::get().to(revisions::show))
             .route("/records", web::get().to(records::index))
             .route("/records/new", web::get().to(records::new))
             .route("/records", web::post().to(records::create))
@@ -67,6 +107,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/records/{slug}/delete", web::post().to(records::delete))
             .route("/comments", web::get().to(comments::index))
             .route("/comments", web::post().to(comments::act))
-            .route("/comments/{id}/reply", web::post().to(comments::reply)),
+            .route("/comments/{id}/reply", web::post().to(comments::reply))
+            .route("/people", web::get().to(people::index))
+            .route("/people", web::post().to(people::create))
+            .route("/people/{id}", web::post().to(people::act))
+            .route("/account", web::get().to(people::account))
+            .route("/account", web::post().to(people::change_password)),
     );
 }

@@ -8,11 +8,13 @@ use std::path::Path as FsPath;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Path, Payload};
+use actix_web::web::{Data, Path, Payload, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
-use super::CurrentEditor;
+use super::{CurrentEditor, RECORDS_EDITORS_ONLY};
+use crate::auth::Role;
 use crate::comments::form::FieldErrors;
 use crate::content::check::check_record;
 use crate::content::record::{Film, Kind, Track};
@@ -28,15 +30,25 @@ use crate::web::view::{Meta, html_response};
 struct RecordsPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     records: Vec<Listing>,
 }
 
 pub async fn index(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
     let records = db::soundtracks::all(&state.db).await?;
-    let page = RecordsPage { meta: Meta::new("Records", "Editor desk"), csrf, editor_name: editor.0.name, records };
+    let page = RecordsPage { meta: Meta::new("Records", "Editor desk"), csrf, me: editor.me(), records };
     html_response(StatusCode::OK, &page, [])
+}
+
+crate::text_enum! {
+    /// What a button of the record form asks for.
+    enum RecordAction("action") {
+        Save = "save",
+        /// Another empty track row (no JavaScript needed).
+        AddTrack = "add-track",
+    }
 }
 
 /// One track row of the form.
@@ -65,6 +77,8 @@ pub struct RecordForm {
     pub summary: String,
     pub facts: String,
     pub tracks: Vec<TrackRow>,
+    /// The list the editor came from (its draft kept), to go back to.
+    pub back: String,
 }
 
 fn lines(s: &str) -> Vec<String> {
@@ -101,7 +115,18 @@ impl RecordForm {
                     note: t.note.clone().unwrap_or_default(),
                 })
                 .collect(),
+            back: String::new(),
         }
+    }
+
+    /// The list to go back to, when `back` names one of the desk's article
+    /// pages (nothing else: it becomes a link and a redirect).
+    pub fn back_link(&self) -> Option<&str> {
+        let (path, query) = self.back.split_once('?').unwrap_or((&self.back, ""));
+        let id = path.strip_prefix("/editor/articles/")?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let query_ok = query.is_empty() || query.strip_prefix("restore=").is_some_and(digits);
+        (digits(id) && query_ok).then_some(self.back.as_str())
     }
 
     /// Reads the fields; track rows are `track-N-title` etc., and a ticked
@@ -139,6 +164,7 @@ impl RecordForm {
             summary: take("summary"),
             facts: take("facts"),
             tracks,
+            back: take("back"),
         }
     }
 
@@ -184,7 +210,7 @@ impl RecordForm {
 struct RecordPage {
     meta: Meta,
     csrf: String,
-    editor_name: String,
+    me: super::Me,
     /// Editing an existing record (its slug is fixed).
     existing: bool,
     form: RecordForm,
@@ -216,22 +242,26 @@ async fn render(
     let used_by = if existing { db::soundtracks::used_by(&state.db, &form.slug).await? } else { Vec::new() };
     let meta = Meta::new(if existing { "Edit record" } else { "New record" }, "Editor desk");
     let Feedback { errors, problems, notice } = feedback;
-    let page = RecordPage {
-        meta,
-        csrf,
-        editor_name: editor.0.name.clone(),
-        existing,
-        form,
-        errors,
-        problems,
-        notice,
-        used_by,
-    };
+    let page = RecordPage { meta, csrf, me: editor.me(), existing, form, errors, problems, notice, used_by };
     html_response(status, &page, [])
 }
 
-pub async fn new(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
-    let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], ..Default::default() };
+/// `?back=`: the list the editor came from.
+#[derive(Debug, Deserialize)]
+pub struct BackQuery {
+    pub back: Option<String>,
+    pub saved: Option<String>,
+}
+
+pub async fn new(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    query: Query<BackQuery>,
+) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
+    let back = query.into_inner().back.unwrap_or_default();
+    let form = RecordForm { kind: "score".into(), tracks: vec![TrackRow::default()], back, ..Default::default() };
     render(&req, &state, &editor, false, form, Feedback::default(), StatusCode::OK).await
 }
 
@@ -240,9 +270,14 @@ pub async fn edit(
     state: Data<AppState>,
     editor: CurrentEditor,
     slug: Path<String>,
+    query: Query<BackQuery>,
 ) -> Result<HttpResponse> {
-    let notice = req.query_string().contains("saved").then(|| "Saved.".to_string());
-    existing(&req, &state, &editor, &slug, notice, StatusCode::OK).await
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
+    let BackQuery { back, saved } = query.into_inner();
+    let notice = saved.map(|_| "Saved.".to_string());
+    let record = db::export::record(&state.db, &slug).await?.ok_or(Error::NotFound)?;
+    let form = RecordForm { back: back.unwrap_or_default(), ..RecordForm::from_record(&record) };
+    render(&req, &state, &editor, true, form, Feedback { notice, ..Feedback::default() }, StatusCode::OK).await
 }
 
 /// The stored record's form, with a notice.
@@ -265,6 +300,7 @@ pub async fn create(
     editor: CurrentEditor,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     submit(req, state, editor, None, payload).await
 }
 
@@ -275,6 +311,7 @@ pub async fn save(
     slug: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     db::soundtracks::card(&state.db, &slug).await?.ok_or(Error::NotFound)?;
     submit(req, state, editor, Some(slug.into_inner()), payload).await
 }
@@ -287,13 +324,16 @@ async fn submit(
     payload: Payload,
 ) -> Result<HttpResponse> {
     let mut posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
-    let action = posted.take("action");
+    let action = match posted.take("action").as_str() {
+        "" => RecordAction::Save,
+        a => a.parse().map_err(|e| Error::BadRequest(format!("{e}")))?,
+    };
     let mut form = RecordForm::from_fields(&mut posted.fields);
     let is_existing = existing.is_some();
     if let Some(slug) = &existing {
         form.slug.clone_from(slug);
     }
-    if action == "add-track" {
+    if action == RecordAction::AddTrack {
         form.tracks.push(TrackRow::default());
         return render(&req, &state, &editor, is_existing, form, Feedback::default(), StatusCode::OK).await;
     }
@@ -365,7 +405,12 @@ async fn submit(
     db::soundtracks::write(&mut tx, &checked, how, db::now()).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/editor/records/{slug}?saved=1"))).finish())
+    let mut to = format!("/editor/records/{slug}?saved=1");
+    if let Some(back) = form.back_link() {
+        to.push('&');
+        to.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("back", back).finish());
+    }
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
 }
 
 pub async fn delete(
@@ -375,6 +420,7 @@ pub async fn delete(
     slug: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse> {
+    editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     forms::posted(&req, payload, 16 * 1024, &state.secret, None).await?;
     if db::soundtracks::delete_unused(&state.db, &slug).await? {
         return Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/editor/records")).finish());

@@ -1,0 +1,6 @@
+-- Optimistic concurrency on the desk: every write of an article adds one
+-- to its version. The desk's form carries the version it was opened at, and
+-- a save over a newer one is refused with both texts shown, never a silent
+-- overwrite.
+-- Kept in step with migrations/sqlite/0010_article_versions.sql.
+alter table articles add column version bigint not null default 1;
