@@ -2,8 +2,12 @@
 //! numbered pages (see [`super::paging`]) whose offset walks the
 //! `(published_at, id)` index alone, so page 1,000 costs about what page 1 does.
 
+use std::collections::HashMap;
+
+use super::bulk::{self, Rows, Table};
 use super::paging::{Page, Window};
-use super::{Db, Result};
+use super::{Db, Result, search};
+use crate::content;
 
 /// An article in a listing.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -198,11 +202,10 @@ pub async fn desk(db: &Db) -> Result<Vec<DeskRow>> {
     sqlx::query_as(DESK).fetch_all(&db.pool).await
 }
 
-/// How an article is being written.
+/// How an article is written from the editor desk (files are written in
+/// bulk by [`write_files`]).
 #[derive(Debug, Clone, Copy)]
-pub enum Write<'a> {
-    /// From `content/`: the file's hash, so an unchanged file is skipped next time.
-    File { hash: &'a str },
+pub enum Write {
     /// A new article made in the editor desk.
     WebNew,
     /// An existing article changed in the editor desk, over `version` (the
@@ -211,118 +214,132 @@ pub enum Write<'a> {
     WebUpdate { id: i64, version: i64 },
 }
 
-const UPSERT_FILE: &str = "
-insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
-                      body, rendered, origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'file', $12, null, $13)
-on conflict (slug) do update set
+/// Articles from `content/`, with the file's hash so an unchanged file is
+/// skipped next time.
+const FILE_ROWS: Table = Table {
+    name: "articles",
+    columns: &[
+        "slug",
+        "title",
+        "description",
+        "author",
+        "published_at",
+        "updated_at",
+        "list_style",
+        "list_order",
+        "toc",
+        "body",
+        "rendered",
+        "origin",
+        "origin_hash",
+        "edited_at",
+        "modified_at",
+    ],
+    suffix: "on conflict (slug) do update set
     title = excluded.title, description = excluded.description, author = excluded.author,
     published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
     list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
     origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at,
     version = articles.version + 1
-returning id";
+returning slug, id",
+};
 const INSERT_WEB: &str = "
 insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
                       body, rendered, origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', $12, $13, $13)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12)
 returning id";
 const UPDATE_WEB: &str = "
 update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
-    list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, origin_hash = coalesce(origin_hash, $12),
-    edited_at = $13, modified_at = $13, version = version + 1
-where id = $14 and version = $15
+    list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, edited_at = $12, modified_at = $12,
+    version = version + 1
+where id = $13 and version = $14
 returning id";
-const DELETE_ENTRIES: &str = "delete from entries where article_id = $1";
-const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id = $1";
-const INSERT_ENTRY: &str = "
-insert into entries (article_id, position, soundtrack_id, rank, section, anchor, heading)
-values ($1, $2, $3, $4, $5, $6, $7)";
-const UPSERT_TAG: &str = "
-insert into tags (slug, name) values ($1, $2)
-on conflict (slug) do update set name = excluded.name
-returning id";
-const INSERT_ARTICLE_TAG: &str = "insert into article_tags (article_id, tag_id) values ($1, $2) on conflict do nothing";
+const DELETE_ENTRIES: &str = "delete from entries where article_id in ({list})";
+const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id in ({list})";
+const ENTRY_ROWS: Table = Table {
+    name: "entries",
+    columns: &["article_id", "position", "soundtrack_id", "rank", "section", "anchor", "heading"],
+    suffix: "",
+};
+const TAG_ROWS: Table = Table {
+    name: "tags",
+    columns: &["slug", "name"],
+    suffix: "on conflict (slug) do update set name = excluded.name returning slug, id",
+};
+const ARTICLE_TAGS: Table =
+    Table { name: "article_tags", columns: &["article_id", "tag_id"], suffix: "on conflict do nothing" };
 
 /// Byline for articles whose front matter names no author.
 pub const DEFAULT_AUTHOR: &str = "Cuesheet editors";
 
-/// Writes one article with its entries and tags, inside the caller's
-/// transaction; returns its id, or `None` when a desk update finds the
-/// article at another version than its form's (someone saved meanwhile). Entries whose record is not in
-/// `soundtrack_ids` are an error from a file, and left out of a desk draft
-/// (which cannot be published while that stands).
+/// What an article's row holds beyond its front matter, made from the
+/// article alone: apart from the database, so an import makes it for every
+/// article on every core before it writes.
+#[derive(Debug)]
+pub struct Derived {
+    /// The rendered document, as the `rendered` column stores it.
+    rendered: String,
+    search: search::Text,
+}
+
+impl Derived {
+    pub fn of(a: &content::Article) -> Result<Self> {
+        let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        Ok(Derived { rendered, search: search::Text::of_article(a) })
+    }
+}
+
+fn author(a: &content::Article) -> &str {
+    let author = a.front.author.trim();
+    if author.is_empty() { DEFAULT_AUTHOR } else { author }
+}
+
+fn toc(a: &content::Article) -> i64 {
+    i64::from(a.front.toc.unwrap_or(a.rendered.long))
+}
+
+/// Writes one article made or changed in the editor desk, with its entries,
+/// tags and search row, inside the caller's transaction; returns its id, or
+/// `None` when a desk update finds the article at another version than its
+/// form's (someone saved meanwhile).
+/// Entries whose record is not in `soundtrack_ids` are left out (a draft
+/// that names one cannot be published while that stands).
 pub async fn write(
     tx: &mut sqlx::AnyConnection,
-    a: &crate::content::Article,
-    soundtrack_ids: &std::collections::HashMap<String, i64>,
-    how: Write<'_>,
+    a: &content::Article,
+    soundtrack_ids: &HashMap<String, i64>,
+    how: Write,
     stamp: i64,
 ) -> Result<Option<i64>> {
-    let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let author = if a.front.author.trim().is_empty() { DEFAULT_AUTHOR } else { a.front.author.trim() };
-    let toc = i64::from(a.front.toc.unwrap_or(a.rendered.long));
+    let derived = Derived::of(a)?;
     let sql = match how {
-        Write::File { .. } => UPSERT_FILE,
         Write::WebNew => INSERT_WEB,
         Write::WebUpdate { .. } => UPDATE_WEB,
-    };
-    let hash = match how {
-        Write::File { hash } => Some(hash),
-        _ => None,
     };
     let query = sqlx::query_scalar(sql)
         .bind(&a.slug)
         .bind(a.front.title.trim())
         .bind(a.front.description.trim())
-        .bind(author)
+        .bind(author(a))
         .bind(a.published.map(|t| t.timestamp()))
         .bind(a.updated.map(|t| t.timestamp()))
         .bind(a.front.list.as_str())
         .bind(a.front.order.as_str())
-        .bind(toc)
+        .bind(toc(a))
         .bind(&a.body)
-        .bind(rendered)
-        .bind(hash)
+        .bind(derived.rendered)
         .bind(stamp);
     let query = match how {
         Write::WebUpdate { id, version } => query.bind(id).bind(version),
-        _ => query,
+        Write::WebNew => query,
     };
     let Some(id): Option<i64> = query.fetch_optional(&mut *tx).await? else {
         return Ok(None);
     };
-    super::search::index_article(&mut *tx, id, a).await?;
-    sqlx::query(DELETE_ENTRIES).bind(id).execute(&mut *tx).await?;
-    sqlx::query(DELETE_ARTICLE_TAGS).bind(id).execute(&mut *tx).await?;
-    let mut position = 0_i64;
-    for e in &a.rendered.entries {
-        let Some(&soundtrack) = soundtrack_ids.get(&e.soundtrack) else {
-            if matches!(how, Write::File { .. }) {
-                return Err(sqlx::Error::RowNotFound);
-            }
-            continue;
-        };
-        sqlx::query(INSERT_ENTRY)
-            .bind(id)
-            .bind(position)
-            .bind(soundtrack)
-            .bind(e.rank.map(i64::from))
-            .bind(&e.section)
-            .bind(&e.anchor)
-            .bind(&e.heading)
-            .execute(&mut *tx)
-            .await?;
-        position += 1;
-    }
-    for name in &a.front.tags {
-        let slug = crate::content::slugify(name);
-        if slug.is_empty() {
-            continue;
-        }
-        let tag: i64 = sqlx::query_scalar(UPSERT_TAG).bind(&slug).bind(name.trim()).fetch_one(&mut *tx).await?;
-        sqlx::query(INSERT_ARTICLE_TAG).bind(id).bind(tag).execute(&mut *tx).await?;
-    }
+    let mut docs = Rows::new(&search::DOCS);
+    docs.push(search::article_row(id, a, derived.search));
+    docs.execute(&mut *tx).await?;
+    replace_entries_and_tags(tx, &[(id, a)], soundtrack_ids, Unknown::Skip).await?;
     Ok(Some(id))
 }
 
@@ -358,6 +375,125 @@ const SET_SUBMITTED: &str = "update articles set submitted_at = $2 where id = $1
 /// Marks an article submitted for review at `at`, or clears the mark.
 pub async fn set_submitted(tx: &mut sqlx::AnyConnection, id: i64, at: Option<i64>) -> Result<()> {
     sqlx::query(SET_SUBMITTED).bind(id).bind(at).execute(tx).await.map(|_| ())
+}
+
+/// Writes articles from `content/` (each with its [`Derived`] values and
+/// file hash), their entries, tags and search rows, inside the caller's
+/// transaction, in a few statements per table whatever their number. An
+/// entry whose record is not in `soundtrack_ids` is an error.
+pub async fn write_files(
+    tx: &mut sqlx::AnyConnection,
+    files: Vec<(&content::Article, Derived)>,
+    soundtrack_ids: &HashMap<String, i64>,
+    stamp: i64,
+) -> Result<()> {
+    let mut rows = Rows::new(&FILE_ROWS);
+    let mut texts = Vec::with_capacity(files.len());
+    for (a, derived) in files {
+        rows.push([
+            a.slug.as_str().into(),
+            a.front.title.trim().into(),
+            a.front.description.trim().into(),
+            author(a).into(),
+            a.published.map(|t| t.timestamp()).into(),
+            a.updated.map(|t| t.timestamp()).into(),
+            a.front.list.as_str().into(),
+            a.front.order.as_str().into(),
+            toc(a).into(),
+            a.body.as_str().into(),
+            derived.rendered.into(),
+            "file".into(),
+            a.hash.as_str().into(),
+            None::<i64>.into(),
+            stamp.into(),
+        ]);
+        texts.push((a, derived.search));
+    }
+    let ids: HashMap<String, i64> = rows.fetch_all::<(String, i64)>(&mut *tx).await?.into_iter().collect();
+    let mut docs = Rows::new(&search::DOCS);
+    let mut written = Vec::with_capacity(texts.len());
+    for (a, text) in texts {
+        let id = *ids.get(&a.slug).ok_or(sqlx::Error::RowNotFound)?;
+        docs.push(search::article_row(id, a, text));
+        written.push((id, a));
+    }
+    docs.execute(&mut *tx).await?;
+    replace_entries_and_tags(tx, &written, soundtrack_ids, Unknown::Refuse).await
+}
+
+/// What to do with an entry whose record does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    Skip,
+    Refuse,
+}
+
+/// Replaces the entries and tags of these articles.
+async fn replace_entries_and_tags(
+    tx: &mut sqlx::AnyConnection,
+    articles: &[(i64, &content::Article)],
+    soundtrack_ids: &HashMap<String, i64>,
+    unknown: Unknown,
+) -> Result<()> {
+    let ids: Vec<i64> = articles.iter().map(|(id, _)| *id).collect();
+    bulk::execute_in(&mut *tx, DELETE_ENTRIES, &ids).await?;
+    bulk::execute_in(&mut *tx, DELETE_ARTICLE_TAGS, &ids).await?;
+    let mut entries = Rows::new(&ENTRY_ROWS);
+    // Each tag once, where it first appears, with its last spelling.
+    let mut tags: Vec<(String, &str)> = Vec::new();
+    let mut tag_at: HashMap<String, usize> = HashMap::new();
+    for &(id, a) in articles {
+        let mut position = 0_i64;
+        for e in &a.rendered.entries {
+            let Some(&soundtrack) = soundtrack_ids.get(&e.soundtrack) else {
+                if unknown == Unknown::Refuse {
+                    return Err(sqlx::Error::RowNotFound);
+                }
+                continue;
+            };
+            entries.push([
+                id.into(),
+                position.into(),
+                soundtrack.into(),
+                e.rank.map(i64::from).into(),
+                (&e.section).into(),
+                e.anchor.as_str().into(),
+                e.heading.as_str().into(),
+            ]);
+            position += 1;
+        }
+        for name in &a.front.tags {
+            let slug = crate::content::slugify(name);
+            if slug.is_empty() {
+                continue;
+            }
+            match tag_at.get(&slug) {
+                Some(&i) => tags[i].1 = name.trim(),
+                None => {
+                    tag_at.insert(slug.clone(), tags.len());
+                    tags.push((slug, name.trim()));
+                }
+            }
+        }
+    }
+    entries.execute(&mut *tx).await?;
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Rows::new(&TAG_ROWS);
+    for (slug, name) in &tags {
+        rows.push([slug.as_str().into(), (*name).into()]);
+    }
+    let tag_ids: HashMap<String, i64> = rows.fetch_all::<(String, i64)>(&mut *tx).await?.into_iter().collect();
+    let mut links = Rows::new(&ARTICLE_TAGS);
+    for &(id, a) in articles {
+        for name in &a.front.tags {
+            if let Some(&tag) = tag_ids.get(&crate::content::slugify(name)) {
+                links.push([id.into(), tag.into()]);
+            }
+        }
+    }
+    links.execute(tx).await
 }
 
 const ID_BY_SLUG: &str = "select id from articles where slug = $1";

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::bulk::{Rows, Table};
 use super::{Backend, Db, Result, bump_content_version, search};
 use crate::comments::{self, fingerprint, sha256_hex};
 use crate::content::record::{Film, Kind, Track};
@@ -424,13 +425,6 @@ const COMMENT_LINES: [&str; 32] = [
     "Thanks for including the less obvious choices.",
 ];
 
-/// A batch of rows for one table: the statement is made from the table's
-/// const name and columns, one `($N, ...)` group per row.
-struct Table {
-    name: &'static str,
-    columns: &'static [&'static str],
-}
-
 const SOUNDTRACKS: Table = Table {
     name: "soundtracks",
     columns: &[
@@ -448,12 +442,15 @@ const SOUNDTRACKS: Table = Table {
         "edited_at",
         "modified_at",
     ],
+    suffix: "",
 };
-const PEOPLE: Table = Table { name: "people", columns: &["id", "slug", "name"] };
-const CREDITS: Table = Table { name: "credits", columns: &["soundtrack_id", "role", "position", "person_id"] };
-const TRACKS: Table = Table { name: "tracks", columns: &["soundtrack_id", "position", "title", "artist", "note"] };
-const FACTS: Table = Table { name: "facts", columns: &["soundtrack_id", "position", "body"] };
-const TAG_ROWS: Table = Table { name: "tags", columns: &["id", "slug", "name"] };
+const PEOPLE: Table = Table { name: "people", columns: &["id", "slug", "name"], suffix: "" };
+const CREDITS: Table =
+    Table { name: "credits", columns: &["soundtrack_id", "role", "position", "person_id"], suffix: "" };
+const TRACKS: Table =
+    Table { name: "tracks", columns: &["soundtrack_id", "position", "title", "artist", "note"], suffix: "" };
+const FACTS: Table = Table { name: "facts", columns: &["soundtrack_id", "position", "body"], suffix: "" };
+const TAG_ROWS: Table = Table { name: "tags", columns: &["id", "slug", "name"], suffix: "" };
 const ARTICLES: Table = Table {
     name: "articles",
     columns: &[
@@ -473,16 +470,14 @@ const ARTICLES: Table = Table {
         "edited_at",
         "modified_at",
     ],
+    suffix: "",
 };
 const ENTRIES: Table = Table {
     name: "entries",
     columns: &["article_id", "position", "soundtrack_id", "rank", "section", "anchor", "heading"],
+    suffix: "",
 };
-const ARTICLE_TAGS: Table = Table { name: "article_tags", columns: &["article_id", "tag_id"] };
-const SEARCH_DOCS: Table = Table {
-    name: "search_docs",
-    columns: &["kind", "ref_id", "slug", "title", "body", "folded_title", "folded_body", "published_at"],
-};
+const ARTICLE_TAGS: Table = Table { name: "article_tags", columns: &["article_id", "tag_id"], suffix: "" };
 const COMMENTS: Table = Table {
     name: "comments",
     columns: &[
@@ -506,6 +501,7 @@ const COMMENTS: Table = Table {
         "created_at",
         "trashed_from",
     ],
+    suffix: "",
 };
 
 const MAX_ID: [&str; 5] = [
@@ -527,112 +523,10 @@ const PG_RESYNC: [&str; 5] = [
     "select setval(pg_get_serial_sequence('comments', 'id'), (select greatest(max(id), 1) from comments))",
 ];
 
-/// Bound parameters per statement: well under SQLite's and PostgreSQL's limits.
-const MAX_PARAMS: usize = 8000;
 /// Articles per transaction (their entries, tags, search rows and comments go with them).
 const ARTICLE_BATCH: usize = 500;
 /// Records per transaction.
 const RECORD_BATCH: usize = 1000;
-
-/// One value of a row.
-#[derive(Debug, Clone)]
-enum V {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(String),
-    OptText(Option<String>),
-}
-
-impl From<i64> for V {
-    fn from(v: i64) -> Self {
-        V::Int(v)
-    }
-}
-impl From<Option<i64>> for V {
-    fn from(v: Option<i64>) -> Self {
-        V::OptInt(v)
-    }
-}
-impl From<String> for V {
-    fn from(v: String) -> Self {
-        V::Text(v)
-    }
-}
-impl From<&str> for V {
-    fn from(v: &str) -> Self {
-        V::Text(v.to_owned())
-    }
-}
-impl From<Option<String>> for V {
-    fn from(v: Option<String>) -> Self {
-        V::OptText(v)
-    }
-}
-
-/// Rows waiting to be written to one table, flat.
-struct Rows {
-    table: &'static Table,
-    values: Vec<V>,
-}
-
-impl Rows {
-    fn new(table: &'static Table) -> Self {
-        Rows { table, values: Vec::new() }
-    }
-
-    fn push(&mut self, row: Vec<V>) {
-        debug_assert_eq!(row.len(), self.table.columns.len());
-        self.values.extend(row);
-    }
-
-    fn len(&self) -> usize {
-        self.values.len() / self.table.columns.len()
-    }
-
-    /// Writes every row, in multi-row statements.
-    async fn write(self, tx: &mut sqlx::AnyConnection) -> Result<()> {
-        let width = self.table.columns.len();
-        let per_statement = (MAX_PARAMS / width).max(1);
-        let mut values = self.values.into_iter();
-        loop {
-            let chunk: Vec<V> = values.by_ref().take(per_statement * width).collect();
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            let sql = insert_sql(self.table, chunk.len() / width);
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for v in chunk {
-                query = match v {
-                    V::Int(v) => query.bind(v),
-                    V::OptInt(v) => query.bind(v),
-                    V::Text(v) => query.bind(v),
-                    V::OptText(v) => query.bind(v),
-                };
-            }
-            query.execute(&mut *tx).await?;
-        }
-    }
-}
-
-/// `insert into t (a, b) values ($1, $2), ($3, $4)` for `rows` rows.
-fn insert_sql(table: &Table, rows: usize) -> String {
-    let width = table.columns.len();
-    let mut sql = format!("insert into {} ({}) values ", table.name, table.columns.join(", "));
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 /// The name of person `i` (distinct for every `i` below 80,000).
 fn person_name(i: usize) -> String {
@@ -822,11 +716,11 @@ impl CommentText {
 
 /// A generated batch of articles with everything that hangs off them.
 struct Batch {
-    articles: Rows,
-    entries: Rows,
-    tags: Rows,
-    search: Rows,
-    comments: Rows,
+    articles: Rows<'static>,
+    entries: Rows<'static>,
+    tags: Rows<'static>,
+    search: Rows<'static>,
+    comments: Rows<'static>,
     counts: (usize, usize, usize),
 }
 
@@ -848,7 +742,7 @@ impl Generator {
             articles: Rows::new(&ARTICLES),
             entries: Rows::new(&ENTRIES),
             tags: Rows::new(&ARTICLE_TAGS),
-            search: Rows::new(&SEARCH_DOCS),
+            search: Rows::new(&search::DOCS),
             comments: Rows::new(&COMMENTS),
             counts: (0, 0, 0),
         };
@@ -879,18 +773,18 @@ impl Generator {
         let rendered = serde_json::to_string(&a.rendered.document).map_err(|e| e.to_string())?;
         let published = a.published.map(|t| t.timestamp());
         let title = a.front.title.trim();
-        b.articles.push(vec![
+        b.articles.push([
             id.into(),
-            a.slug.as_str().into(),
-            title.into(),
-            a.front.description.trim().into(),
-            a.front.author.trim().into(),
+            a.slug.clone().into(),
+            title.to_owned().into(),
+            a.front.description.trim().to_owned().into(),
+            a.front.author.trim().to_owned().into(),
             published.into(),
             a.updated.map(|t| t.timestamp()).into(),
             a.front.list.as_str().into(),
             a.front.order.as_str().into(),
             i64::from(a.front.toc.unwrap_or(a.rendered.long)).into(),
-            a.body.as_str().into(),
+            a.body.clone().into(),
             rendered.into(),
             "web".into(),
             Some(self.stamp).into(),
@@ -898,22 +792,21 @@ impl Generator {
         ]);
         for (position, e) in (0_i64..).zip(&a.rendered.entries) {
             let soundtrack = *self.pool.record_ids.get(&e.soundtrack).ok_or("an entry names no generated record")?;
-            b.entries.push(vec![
+            b.entries.push([
                 id.into(),
                 position.into(),
                 soundtrack.into(),
                 e.rank.map(i64::from).into(),
                 e.section.clone().into(),
-                e.anchor.as_str().into(),
-                e.heading.as_str().into(),
+                e.anchor.clone().into(),
+                e.heading.clone().into(),
             ]);
         }
         for name in &a.front.tags {
             let tag = *self.pool.tag_ids.get(&slugify(name)).ok_or("a tag was not created")?;
-            b.tags.push(vec![id.into(), tag.into()]);
+            b.tags.push([id.into(), tag.into()]);
         }
-        let text = search::article_text(&a.front.description, &a.body);
-        b.search.push(search_row("article", id, &a.slug, title, text, published));
+        b.search.push(search::row("article", id, a.slug.clone().into(), search::Text::of_article(a), published));
         Ok(())
     }
 
@@ -953,24 +846,26 @@ impl Generator {
                 0..=93 => ("approved", None, None),
                 94..=96 => ("pending", Some("two or more links"), None),
                 97 | 98 => ("spam", Some("spam token"), None),
-                _ => ("trash", None, Some("approved".to_owned())),
+                _ => ("trash", None, Some("approved")),
             };
-            b.comments.push(vec![
+            let email = format!("{}-{who}@example.net", slugify(&author));
+            let url = rng.chance(0.1).then(|| format!("https://example.net/{}", slugify(&author)));
+            b.comments.push([
                 id.into(),
                 article.into(),
                 parent.as_ref().map(|p| p.0).into(),
                 path.clone().into(),
                 depth.into(),
                 anchor.into(),
-                author.as_str().into(),
-                format!("{}-{who}@example.net", slugify(&author)).into(),
-                rng.chance(0.1).then(|| format!("https://example.net/{}", slugify(&author))).into(),
+                author.into(),
+                email.into(),
+                url.into(),
                 body.into(),
                 html.into(),
                 status.into(),
-                reason.map(str::to_owned).into(),
+                reason.into(),
                 format!("203.0.113.{}", 1 + who % 254).into(),
-                Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".to_owned()).into(),
+                Some(USER_AGENT).into(),
                 sha256_hex(&["demo comment token", &id.to_string()]).into(),
                 fingerprint.into(),
                 (published + 600 + gap * k as i64 + rng.below(gap as usize) as i64).into(),
@@ -981,20 +876,8 @@ impl Generator {
     }
 }
 
-/// A `search_docs` row, as `search::upsert` writes it.
-fn search_row(kind: &str, id: i64, slug: &str, title: &str, body: String, published: Option<i64>) -> Vec<V> {
-    let (folded_title, folded_body) = (search::fold(title), search::fold(&body));
-    vec![
-        kind.into(),
-        id.into(),
-        slug.into(),
-        title.into(),
-        body.into(),
-        folded_title.into(),
-        folded_body.into(),
-        published.into(),
-    ]
-}
+/// What every generated comment says it was sent with.
+const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0";
 
 /// Generates the archive into `db`.
 pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result<Summary> {
@@ -1018,7 +901,7 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
         if !people_ids.contains_key(&slug) {
             next += 1;
             people_ids.insert(slug.clone(), next);
-            rows.push(vec![next.into(), slug.into(), name.as_str().into()]);
+            rows.push([next.into(), slug.into(), name.as_str().into()]);
         }
     }
     summary.people = rows.len();
@@ -1031,13 +914,13 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
         if !tag_ids.contains_key(&slug) {
             next += 1;
             tag_ids.insert(slug.clone(), next);
-            tag_rows.push(vec![next.into(), slug.into(), name.into()]);
+            tag_rows.push([next.into(), slug.into(), name.into()]);
         }
     }
     summary.tags = tag_rows.len();
     let mut tx = db.begin_write().await?;
-    rows.write(&mut tx).await?;
-    tag_rows.write(&mut tx).await?;
+    rows.execute(&mut tx).await?;
+    tag_rows.execute(&mut tx).await?;
     tx.commit().await?;
 
     // Records, with credits, tracks, facts and search rows.
@@ -1050,17 +933,17 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
             Rows::new(&CREDITS),
             Rows::new(&TRACKS),
             Rows::new(&FACTS),
-            Rows::new(&SEARCH_DOCS),
+            Rows::new(&search::DOCS),
         );
         for i in start..end {
             let id = max_record + 1 + i as i64;
             let r = record(&mut Rng::new(opts.seed, i as u64), i, id, &people);
-            s.push(vec![
+            s.push([
                 id.into(),
-                r.slug.as_str().into(),
-                r.title.as_str().into(),
+                r.slug.clone().into(),
+                r.title.clone().into(),
                 r.kind.as_str().into(),
-                r.film.title.as_str().into(),
+                r.film.title.clone().into(),
                 r.film.year.into(),
                 r.released.clone().into(),
                 r.label.clone().into(),
@@ -1074,29 +957,28 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
             for (role, name) in r.credits() {
                 let Some(&person) = people_ids.get(&slugify(name)) else { continue };
                 let position = positions.entry(role).or_default();
-                c.push(vec![id.into(), role.into(), (*position).into(), person.into()]);
+                c.push([id.into(), role.into(), (*position).into(), person.into()]);
                 *position += 1;
             }
             for (p, track) in (0_i64..).zip(&r.tracks) {
-                t.push(vec![
+                t.push([
                     id.into(),
                     p.into(),
-                    track.title.as_str().into(),
+                    track.title.clone().into(),
                     track.artist.clone().into(),
                     track.note.clone().into(),
                 ]);
             }
             for (p, fact) in (0_i64..).zip(&r.facts) {
-                f.push(vec![id.into(), p.into(), fact.as_str().into()]);
+                f.push([id.into(), p.into(), fact.clone().into()]);
             }
-            let (title, body) = search::record_text(&r);
-            d.push(search_row("record", id, &r.slug, &title, body, Some(0)));
+            d.push(search::row("record", id, r.slug.clone().into(), search::Text::of_record(&r), Some(0)));
             record_ids.insert(r.slug.clone(), id);
             records.push(r);
         }
         let mut tx = db.begin_write().await?;
         for rows in [s, c, t, f, d] {
-            rows.write(&mut tx).await?;
+            rows.execute(&mut tx).await?;
         }
         tx.commit().await?;
         summary.records += end - start;
@@ -1132,7 +1014,7 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
         let b = batch.map_err(sqlx::Error::Protocol)?;
         let mut tx = db.begin_write().await?;
         for rows in [b.articles, b.entries, b.tags, b.search, b.comments] {
-            rows.write(&mut tx).await?;
+            rows.execute(&mut tx).await?;
         }
         tx.commit().await?;
         summary.articles += b.counts.0;
@@ -1243,13 +1125,5 @@ mod tests {
         assert_eq!(html, comments::markdown::render(&body));
         let bodies: std::collections::HashSet<String> = (0..5000).map(|k| text.nth(k).0).collect();
         assert_eq!(bodies.len(), 5000);
-    }
-
-    #[test]
-    fn insert_statements_number_every_placeholder() {
-        assert_eq!(
-            insert_sql(&ARTICLE_TAGS, 2),
-            "insert into article_tags (article_id, tag_id) values ($1, $2), ($3, $4)"
-        );
     }
 }

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
+use rayon::prelude::*;
 use sqlx::AnyConnection;
 
 use super::{Backend, Db, articles, bump_content_version, now, search, soundtracks};
@@ -151,18 +152,23 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
         rows.iter().enumerate().map(|(i, e)| (e.slug.clone(), i)).collect()
     };
 
+    // What each row holds beyond its file is made on every core first; the
+    // rows then go to the database a few statements per table.
     let existing = by_slug(&records);
+    let mut write = Vec::new();
     for record in &site.records {
         let old = existing.get(&record.slug).map(|&i| &records[i]);
         match decide(old, &record.hash, force) {
             Action::Unchanged => report.records.unchanged += 1,
             Action::Keep => report.kept.push(edited_in_web(&record.path)),
             Action::Write => {
-                soundtracks::write(&mut tx, record, soundtracks::Write::File { hash: &record.hash }, stamp).await?;
+                write.push(record);
                 if old.is_some() { report.records.updated += 1 } else { report.records.added += 1 }
             }
         }
     }
+    let texts: Vec<search::Text> = write.par_iter().map(|r| search::Text::of_record(r)).collect();
+    soundtracks::write_files(&mut tx, write.into_iter().zip(texts).collect(), stamp).await?;
 
     let ids: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>(SOUNDTRACK_IDS).fetch_all(&mut *tx).await?.into_iter().collect();
@@ -175,6 +181,7 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
         .into_iter()
         .filter(|(_, new)| existing.contains_key(new))
         .collect();
+    let mut write = Vec::new();
     for article in &site.articles {
         let old = existing.get(&article.slug).map(|&i| &articles[i]);
         if let (None, Some(new), false) = (old, renamed.get(&article.slug), force) {
@@ -189,11 +196,13 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
             Action::Unchanged => report.articles.unchanged += 1,
             Action::Keep => report.kept.push(edited_in_web(&article.path)),
             Action::Write => {
-                articles::write(&mut tx, article, &ids, articles::Write::File { hash: &article.hash }, stamp).await?;
+                write.push(article);
                 if old.is_some() { report.articles.updated += 1 } else { report.articles.added += 1 }
             }
         }
     }
+    let derived = write.par_iter().map(|a| articles::Derived::of(a)).collect::<Result<Vec<_>, _>>()?;
+    articles::write_files(&mut tx, write.into_iter().zip(derived).collect(), &ids, stamp).await?;
 
     // Files that are gone: their rows go too, unless the web changed them.
     let in_files: BTreeSet<&str> = site.articles.iter().map(|a| a.slug.as_str()).collect();

@@ -8,6 +8,7 @@
 
 pub mod articles;
 pub mod backup;
+pub(crate) mod bulk;
 pub mod clock;
 pub mod comments;
 pub mod commit_queue;

@@ -7,6 +7,7 @@
 
 use pulldown_cmark::{Event, Parser};
 
+use super::bulk::{Rows, Table, Value};
 use super::{Backend, Db, Result};
 use crate::content::{Article, Record};
 
@@ -25,55 +26,72 @@ pub fn terms(query: &str) -> Vec<String> {
         .collect()
 }
 
-const UPSERT: &str = "
-insert into search_docs (kind, ref_id, slug, title, body, folded_title, folded_body, published_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8)
-on conflict (kind, ref_id) do update set
+/// The index's rows, written in bulk (see [`super::bulk`]).
+pub(crate) const DOCS: Table = Table {
+    name: "search_docs",
+    columns: &["kind", "ref_id", "slug", "title", "body", "folded_title", "folded_body", "published_at"],
+    suffix: "on conflict (kind, ref_id) do update set
     slug = excluded.slug, title = excluded.title, body = excluded.body, folded_title = excluded.folded_title,
-    folded_body = excluded.folded_body, published_at = excluded.published_at";
+    folded_body = excluded.folded_body, published_at = excluded.published_at",
+};
 const REMOVE: &str = "delete from search_docs where kind = $1 and ref_id = $2";
 
-#[allow(clippy::too_many_arguments)]
-async fn upsert(
-    tx: &mut sqlx::AnyConnection,
-    kind: &str,
-    id: i64,
-    slug: &str,
-    title: &str,
-    body: &str,
-    published_at: Option<i64>,
-) -> Result<()> {
-    sqlx::query(UPSERT)
-        .bind(kind)
-        .bind(id)
-        .bind(slug)
-        .bind(title)
-        .bind(body)
-        .bind(fold(title))
-        .bind(fold(body))
-        .bind(published_at)
-        .execute(tx)
-        .await
-        .map(|_| ())
+/// What the index holds of an article or record apart from its id: its
+/// title and text, and both folded. Made from the content alone, so an
+/// import makes it for every file on every core before it writes.
+#[derive(Debug)]
+pub struct Text {
+    title: String,
+    body: String,
+    folded_title: String,
+    folded_body: String,
 }
 
-/// Indexes an article: its standfirst, entry headings and text.
-pub async fn index_article(tx: &mut sqlx::AnyConnection, id: i64, a: &Article) -> Result<()> {
-    let published = a.published.map(|t| t.timestamp());
-    index_article_text(tx, id, &a.slug, a.front.title.trim(), &a.front.description, &a.body, published).await
+impl Text {
+    fn new(title: String, body: String) -> Self {
+        Text { folded_title: fold(&title), folded_body: fold(&body), title, body }
+    }
+
+    /// An article's: its standfirst, entry headings and text.
+    pub fn of_article(a: &Article) -> Self {
+        Text::new(a.front.title.trim().to_owned(), article_text(&a.front.description, &a.body))
+    }
+
+    /// A record's: album and film titles, people, tracks and facts.
+    pub fn of_record(r: &Record) -> Self {
+        let (title, body) = record_text(r);
+        Text::new(title, body)
+    }
 }
 
-async fn index_article_text(
-    tx: &mut sqlx::AnyConnection,
+/// The row of an article with this id.
+pub(crate) fn article_row<'a>(id: i64, a: &'a Article, text: Text) -> [Value<'a>; 8] {
+    row("article", id, a.slug.as_str().into(), text, a.published.map(|t| t.timestamp()))
+}
+
+/// The row of a record with this id.
+pub(crate) fn record_row<'a>(id: i64, r: &'a Record, text: Text) -> [Value<'a>; 8] {
+    row("record", id, r.slug.as_str().into(), text, Some(0))
+}
+
+/// The row of the article or record (`kind`) with this id and slug.
+pub(crate) fn row<'a>(
+    kind: &'static str,
     id: i64,
-    slug: &str,
-    title: &str,
-    description: &str,
-    markdown: &str,
+    slug: Value<'a>,
+    text: Text,
     published_at: Option<i64>,
-) -> Result<()> {
-    let body = article_text(description, markdown);
-    upsert(tx, "article", id, slug, title, &body, published_at).await
+) -> [Value<'a>; 8] {
+    [
+        kind.into(),
+        id.into(),
+        slug,
+        text.title.into(),
+        text.body.into(),
+        text.folded_title.into(),
+        text.folded_body.into(),
+        published_at.into(),
+    ]
 }
 
 /// The searchable text of an article: its standfirst, then the body's text.
@@ -102,11 +120,10 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
     let records = super::export::records(db).await?;
     let ids = super::soundtracks::all_ids(db).await?;
     let articles = super::export::articles(db).await?;
-    let mut tx = db.begin_write().await?;
-    sqlx::query("delete from search_docs").execute(&mut *tx).await?;
+    let mut docs = Rows::new(&DOCS);
     for r in &records {
         if let Some(&id) = ids.get(&r.slug) {
-            index_record(&mut tx, id, r).await?;
+            docs.push(record_row(id, r, Text::of_record(r)));
         }
     }
     for a in &articles {
@@ -116,17 +133,15 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
             }
             _ => None,
         };
-        index_article_text(&mut tx, a.id, &a.slug, &a.front.title, &a.front.description, &a.body, published).await?;
+        let text = Text::new(a.front.title.clone(), article_text(&a.front.description, &a.body));
+        docs.push(row("article", a.id, a.slug.as_str().into(), text, published));
     }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("delete from search_docs").execute(&mut *tx).await?;
+    docs.execute(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("search index rebuilt: {} records, {} articles", records.len(), articles.len());
     Ok(())
-}
-
-/// Indexes a record: album and film titles, people, tracks and facts.
-pub async fn index_record(tx: &mut sqlx::AnyConnection, id: i64, r: &Record) -> Result<()> {
-    let (title, body) = record_text(r);
-    upsert(tx, "record", id, &r.slug, &title, &body, Some(0)).await
 }
 
 /// The searchable title and text of a record.

@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
+use super::bulk::{self, Rows, Table};
 use super::paging::{Page, Window};
-use super::{Db, Result};
+use super::{Db, Result, search};
+use crate::content::Record;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Soundtrack {
@@ -186,48 +188,63 @@ pub async fn index_page(db: &Db, window: Window) -> Result<Page<Listing>> {
     Ok(window.page(rows))
 }
 
-/// How a record is being written (see [`super::articles::Write`]).
+/// How a record is written from the editor desk (files are written in bulk
+/// by [`write_files`]).
 #[derive(Debug, Clone, Copy)]
-pub enum Write<'a> {
-    File {
-        hash: &'a str,
-    },
+pub enum Write {
     WebNew,
     /// Records keep their slug for life: articles refer to them by it.
     WebUpdate,
 }
 
-const UPSERT_FILE: &str = "
-insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
-                         origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'file', $10, null, $11)
-on conflict (slug) do update set
+/// Records from `content/`, with the file's hash (see [`super::articles`]).
+const FILE_ROWS: Table = Table {
+    name: "soundtracks",
+    columns: &[
+        "slug",
+        "title",
+        "kind",
+        "film_title",
+        "film_year",
+        "released",
+        "label",
+        "catalogue_number",
+        "summary",
+        "origin",
+        "origin_hash",
+        "edited_at",
+        "modified_at",
+    ],
+    suffix: "on conflict (slug) do update set
     title = excluded.title, kind = excluded.kind, film_title = excluded.film_title,
     film_year = excluded.film_year, released = excluded.released, label = excluded.label,
     catalogue_number = excluded.catalogue_number, summary = excluded.summary, origin = 'file',
     origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
-returning id";
+returning slug, id",
+};
 const INSERT_WEB: &str = "
 insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
                          origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'web', $10, $11, $11)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'web', null, $10, $10)
 returning id";
 const UPDATE_WEB: &str = "
 update soundtracks set title = $2, kind = $3, film_title = $4, film_year = $5, released = $6, label = $7,
-    catalogue_number = $8, summary = $9, origin_hash = coalesce(origin_hash, $10), edited_at = $11, modified_at = $11
+    catalogue_number = $8, summary = $9, edited_at = $10, modified_at = $10
 where slug = $1
 returning id";
-const UPSERT_PERSON: &str = "
-insert into people (slug, name) values ($1, $2)
-on conflict (slug) do update set name = excluded.name
-returning id";
-const DELETE_CREDITS: &str = "delete from credits where soundtrack_id = $1";
-const DELETE_TRACKS: &str = "delete from tracks where soundtrack_id = $1";
-const DELETE_FACTS: &str = "delete from facts where soundtrack_id = $1";
-const INSERT_CREDIT: &str = "insert into credits (soundtrack_id, role, position, person_id) values ($1, $2, $3, $4)";
-const INSERT_TRACK: &str =
-    "insert into tracks (soundtrack_id, position, title, artist, note) values ($1, $2, $3, $4, $5)";
-const INSERT_FACT: &str = "insert into facts (soundtrack_id, position, body) values ($1, $2, $3)";
+const PEOPLE: Table = Table {
+    name: "people",
+    columns: &["slug", "name"],
+    suffix: "on conflict (slug) do update set name = excluded.name returning slug, id",
+};
+const DELETE_CREDITS: &str = "delete from credits where soundtrack_id in ({list})";
+const DELETE_TRACKS: &str = "delete from tracks where soundtrack_id in ({list})";
+const DELETE_FACTS: &str = "delete from facts where soundtrack_id in ({list})";
+const CREDITS: Table =
+    Table { name: "credits", columns: &["soundtrack_id", "role", "position", "person_id"], suffix: "" };
+const TRACKS: Table =
+    Table { name: "tracks", columns: &["soundtrack_id", "position", "title", "artist", "note"], suffix: "" };
+const FACTS: Table = Table { name: "facts", columns: &["soundtrack_id", "position", "body"], suffix: "" };
 const DELETE_ORPHAN_PEOPLE: &str =
     "delete from people where not exists (select 1 from credits where credits.person_id = people.id)";
 
@@ -236,22 +253,13 @@ pub async fn delete_orphan_people(tx: &mut sqlx::AnyConnection) -> Result<()> {
     sqlx::query(DELETE_ORPHAN_PEOPLE).execute(tx).await.map(|_| ())
 }
 
-/// Writes one record and replaces its credits, tracks and facts, inside the
-/// caller's transaction; returns its id.
-pub async fn write(
-    tx: &mut sqlx::AnyConnection,
-    r: &crate::content::Record,
-    how: Write<'_>,
-    stamp: i64,
-) -> Result<i64> {
+/// Writes one record made or changed in the editor desk and replaces its
+/// credits, tracks, facts and search row, inside the caller's transaction;
+/// returns its id.
+pub async fn write(tx: &mut sqlx::AnyConnection, r: &Record, how: Write, stamp: i64) -> Result<i64> {
     let sql = match how {
-        Write::File { .. } => UPSERT_FILE,
         Write::WebNew => INSERT_WEB,
         Write::WebUpdate => UPDATE_WEB,
-    };
-    let hash = match how {
-        Write::File { hash } => Some(hash),
-        _ => None,
     };
     let id: i64 = sqlx::query_scalar(sql)
         .bind(&r.slug)
@@ -263,42 +271,104 @@ pub async fn write(
         .bind(&r.label)
         .bind(&r.catalogue_number)
         .bind(&r.summary)
-        .bind(hash)
         .bind(stamp)
         .fetch_one(&mut *tx)
         .await?;
-    super::search::index_record(&mut *tx, id, r).await?;
-    for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-    }
-    let mut positions: HashMap<&str, i64> = HashMap::new();
-    for (role, name) in r.credits() {
-        let person: i64 = sqlx::query_scalar(UPSERT_PERSON)
-            .bind(crate::content::slugify(name))
-            .bind(name.trim())
-            .fetch_one(&mut *tx)
-            .await?;
-        let position = positions.entry(role).or_default();
-        sqlx::query(INSERT_CREDIT).bind(id).bind(role).bind(*position).bind(person).execute(&mut *tx).await?;
-        *position += 1;
-    }
-    for (i, t) in (0_i64..).zip(&r.tracks) {
-        sqlx::query(INSERT_TRACK)
-            .bind(id)
-            .bind(i)
-            .bind(&t.title)
-            .bind(&t.artist)
-            .bind(&t.note)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for (i, fact) in (0_i64..).zip(&r.facts) {
-        sqlx::query(INSERT_FACT).bind(id).bind(i).bind(fact).execute(&mut *tx).await?;
-    }
+    let mut docs = Rows::new(&search::DOCS);
+    docs.push(search::record_row(id, r, search::Text::of_record(r)));
+    docs.execute(&mut *tx).await?;
+    replace_details(tx, &[(id, r)]).await?;
     if matches!(how, Write::WebUpdate) {
         delete_orphan_people(&mut *tx).await?;
     }
     Ok(id)
+}
+
+/// Writes records from `content/` (each with its search text), their
+/// credits, tracks, facts and search rows, inside the caller's transaction,
+/// in a few statements per table whatever their number.
+pub async fn write_files(tx: &mut sqlx::AnyConnection, files: Vec<(&Record, search::Text)>, stamp: i64) -> Result<()> {
+    let mut rows = Rows::new(&FILE_ROWS);
+    for (r, _) in &files {
+        rows.push([
+            r.slug.as_str().into(),
+            r.title.as_str().into(),
+            r.kind.as_str().into(),
+            r.film.title.as_str().into(),
+            r.film.year.into(),
+            (&r.released).into(),
+            (&r.label).into(),
+            (&r.catalogue_number).into(),
+            (&r.summary).into(),
+            "file".into(),
+            r.hash.as_str().into(),
+            None::<i64>.into(),
+            stamp.into(),
+        ]);
+    }
+    let ids: HashMap<String, i64> = rows.fetch_all::<(String, i64)>(&mut *tx).await?.into_iter().collect();
+    let mut docs = Rows::new(&search::DOCS);
+    let mut written = Vec::with_capacity(files.len());
+    for (r, text) in files {
+        let id = *ids.get(&r.slug).ok_or(sqlx::Error::RowNotFound)?;
+        docs.push(search::record_row(id, r, text));
+        written.push((id, r));
+    }
+    docs.execute(&mut *tx).await?;
+    replace_details(tx, &written).await
+}
+
+/// Replaces the credits, tracks and facts of these records; the people
+/// they credit are made or renamed as they go.
+async fn replace_details(tx: &mut sqlx::AnyConnection, records: &[(i64, &Record)]) -> Result<()> {
+    let ids: Vec<i64> = records.iter().map(|(id, _)| *id).collect();
+    for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
+        bulk::execute_in(&mut *tx, sql, &ids).await?;
+    }
+    // Each person once, where first credited, with the last spelling of
+    // their name (as writing them one credit at a time would leave it).
+    let mut people: Vec<(String, &str)> = Vec::new();
+    let mut person_at: HashMap<String, usize> = HashMap::new();
+    let credits: Vec<Vec<(&str, String)>> = records
+        .iter()
+        .map(|(_, r)| r.credits().into_iter().map(|(role, name)| (role, crate::content::slugify(name))).collect())
+        .collect();
+    for ((_, r), slugs) in records.iter().zip(&credits) {
+        for ((_, name), (_, slug)) in r.credits().into_iter().zip(slugs) {
+            match person_at.get(slug) {
+                Some(&i) => people[i].1 = name.trim(),
+                None => {
+                    person_at.insert(slug.clone(), people.len());
+                    people.push((slug.clone(), name.trim()));
+                }
+            }
+        }
+    }
+    let mut rows = Rows::new(&PEOPLE);
+    for (slug, name) in &people {
+        rows.push([slug.as_str().into(), (*name).into()]);
+    }
+    let person_ids: HashMap<String, i64> = rows.fetch_all::<(String, i64)>(&mut *tx).await?.into_iter().collect();
+    let (mut c, mut t, mut f) = (Rows::new(&CREDITS), Rows::new(&TRACKS), Rows::new(&FACTS));
+    for ((id, r), slugs) in records.iter().zip(&credits) {
+        let mut positions: HashMap<&str, i64> = HashMap::new();
+        for (role, slug) in slugs {
+            let person = *person_ids.get(slug).ok_or(sqlx::Error::RowNotFound)?;
+            let position = positions.entry(role).or_default();
+            c.push([(*id).into(), (*role).into(), (*position).into(), person.into()]);
+            *position += 1;
+        }
+        for (i, track) in (0_i64..).zip(&r.tracks) {
+            t.push([(*id).into(), i.into(), track.title.as_str().into(), (&track.artist).into(), (&track.note).into()]);
+        }
+        for (i, fact) in (0_i64..).zip(&r.facts) {
+            f.push([(*id).into(), i.into(), fact.as_str().into()]);
+        }
+    }
+    for rows in [c, t, f] {
+        rows.execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Records whose film or album title contains `q` (any case), for the picker.

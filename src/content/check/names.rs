@@ -38,31 +38,34 @@ struct Name<'a> {
 
 pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
     let names = names(a, ctx.names());
-    // Each name joined once, with the letter a near miss of it starts with:
-    // most names are passed by on that letter, without building anything.
-    let wants: Vec<(String, Option<char>)> = names
-        .iter()
-        .map(|n| {
-            let want = n.words.join(" ");
-            let first = first_letter(&want);
-            (want, first)
-        })
-        .collect();
-    let known: HashSet<String> = wants.iter().map(|(want, _)| want.clone()).collect();
+    // Each name joined once, as the letters a near miss compares.
+    let wants: Vec<String> = names.iter().map(|n| n.words.join(" ")).collect();
+    let want_letters: Vec<Vec<char>> = wants.iter().map(|w| letters(w).collect()).collect();
+    // The names by the letter a near miss of them starts with, in their
+    // order: a word is compared only with the names it could be a slip of.
+    let mut by_first: HashMap<Option<char>, Vec<usize>> = HashMap::new();
+    for (n, want) in want_letters.iter().enumerate() {
+        by_first.entry(want.first().copied()).or_default().push(n);
+    }
+    let every: Vec<usize> = (0..names.len()).collect();
+    let known: HashSet<&str> = wants.iter().map(String::as_str).collect();
     let words = prose_words(body);
     let mut out = Vec::new();
     let mut flagged = HashSet::new();
+    let mut scratch = Vec::new();
     for (i, w) in words.iter().enumerate() {
         if !capital(w) {
             continue;
         }
         let first = first_letter(&w.lower);
-        // The words from here joined, once per length of name.
-        let mut joined: Vec<Option<String>> = Vec::new();
-        for (name, (want, want_first)) in names.iter().zip(&wants) {
-            if first.is_some() && first != *want_first {
-                continue;
-            }
+        let candidates = match first {
+            Some(_) => by_first.get(&first).map_or(&[][..], Vec::as_slice),
+            None => &every[..],
+        };
+        // The words from here joined, and their letters, once per length of name.
+        let mut joined: Vec<Option<(String, Vec<char>)>> = Vec::new();
+        for &n in candidates {
+            let name = &names[n];
             let k = name.words.len();
             let Some(window) = words.get(i..i + k) else { continue };
             if window.iter().skip(1).any(|w| !w.joined) || words.get(i + k).is_some_and(|n| n.joined && capital(n)) {
@@ -71,9 +74,14 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
             if joined.len() <= k {
                 joined.resize(k + 1, None);
             }
-            let seen =
-                joined[k].get_or_insert_with(|| window.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" "));
-            if near_miss(seen, want, k) && !known.contains(seen.as_str()) {
+            let (seen, seen_letters) = joined[k].get_or_insert_with(|| {
+                let seen = window.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+                let seen_letters = letters(&seen).collect();
+                (seen, seen_letters)
+            });
+            let want = Spelling { text: &wants[n], letters: &want_letters[n] };
+            let spelt = Spelling { text: seen, letters: seen_letters };
+            if near_miss_spelt(spelt, want, k, &mut scratch) && !known.contains(seen.as_str()) {
                 let shown = window.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
                 let message = format!(
                     "`{shown}` looks like a misspelling of `{}` (record `{}`): spell a name the same way everywhere",
@@ -100,7 +108,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
 fn within(
     a: &Article,
     words: &[Word],
-    known: &HashSet<String>,
+    known: &HashSet<&str>,
     flagged: &HashSet<usize>,
     src: &Source<'_>,
 ) -> Vec<Problem> {
@@ -194,32 +202,71 @@ fn capital(w: &Word) -> bool {
 /// A leading "The" is no part of the comparison: `The Vines` and `The
 /// Kinks` are two short names, not one long one.
 fn near_miss(seen: &str, want: &str, words: usize) -> bool {
-    if let (Some(s), Some(w)) = (seen.strip_prefix("the "), want.strip_prefix("the ")) {
-        return near_miss(s, w, words.saturating_sub(1));
+    let (seen_letters, want_letters): (Vec<char>, Vec<char>) = (letters(seen).collect(), letters(want).collect());
+    let seen = Spelling { text: seen, letters: &seen_letters };
+    let want = Spelling { text: want, letters: &want_letters };
+    near_miss_spelt(seen, want, words, &mut Vec::new())
+}
+
+/// A text as [`near_miss`] compares it: lowercase, with its [`letters`].
+#[derive(Clone, Copy)]
+struct Spelling<'a> {
+    text: &'a str,
+    letters: &'a [char],
+}
+
+/// [`near_miss`] with the letters of both made already: it runs for every
+/// word and name, and allocates nothing but the distance's `scratch` table.
+fn near_miss_spelt(seen: Spelling<'_>, want: Spelling<'_>, words: usize, scratch: &mut Vec<usize>) -> bool {
+    // `letters` passes nothing of "the " over: its letters are the first four.
+    if let (Some(s), Some(w)) = (seen.text.strip_prefix("the "), want.text.strip_prefix("the ")) {
+        let seen = Spelling { text: s, letters: &seen.letters[4..] };
+        let want = Spelling { text: w, letters: &want.letters[4..] };
+        return near_miss_spelt(seen, want, words.saturating_sub(1), scratch);
     }
-    let len = letters(want).count();
+    let (seen, want) = (seen.letters, want.letters);
+    let len = want.len();
     let limit = match len {
         0..5 => return false,
         5 if words <= 1 => return false,
         5..9 => 1,
         _ => 2,
     };
-    // Most pairs differ in their first letter or their length: refuse
-    // those before building anything (this runs for every word and name).
-    if letters(seen).next() != letters(want).next() || letters(seen).count().abs_diff(len) > limit {
+    // Most pairs differ in their first letter or their length: refused first.
+    if seen.first() != want.first() || seen.len().abs_diff(len) > limit {
         return false;
     }
-    let (seen, want): (String, String) = (letters(seen).collect(), letters(want).collect());
-    let (a, b): (Vec<char>, Vec<char>) = (seen.chars().collect(), want.chars().collect());
-    if seen.starts_with(&want) || want.starts_with(&seen) || seen.ends_with(&want) || want.ends_with(&seen) {
+    if seen.starts_with(want) || want.starts_with(seen) || seen.ends_with(want) || want.ends_with(seen) {
         return false;
     }
     let vowel = |c: &char| "aeiouy".contains(*c);
-    if a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || (vowel(x) && vowel(y))) {
+    if seen.len() == want.len() && seen.iter().zip(want).all(|(x, y)| x == y || (vowel(x) && vowel(y))) {
         return false;
     }
-    let d = distance(&a, &b);
+    if letters_apart(seen, want) > limit {
+        return false;
+    }
+    let d = distance_in(seen, want, scratch);
     d > 0 && d <= limit
+}
+
+/// How many letters one of `a` and `b` has that the other lacks, counted
+/// with repeats, the larger of the two counts (0 when either holds a letter
+/// beyond ASCII: then it tells nothing). No edit changes it by more than one
+/// and swapping two letters not at all, so it never exceeds [`distance`]:
+/// most pairs of different names are refused by it without the table.
+fn letters_apart(a: &[char], b: &[char]) -> usize {
+    let mut count = [0_i32; 128];
+    for (chars, step) in [(a, 1), (b, -1)] {
+        for &c in chars {
+            match count.get_mut(c as usize) {
+                Some(n) => *n += step,
+                None => return 0,
+            }
+        }
+    }
+    let (more, fewer) = count.iter().fold((0, 0), |(more, fewer), &n| (more + n.max(0), fewer + (-n).max(0)));
+    more.max(fewer) as usize
 }
 
 /// The letters [`near_miss`] compares: apostrophes and hyphens passed over.
@@ -235,8 +282,14 @@ fn first_letter(s: &str) -> Option<char> {
 
 /// Damerau–Levenshtein distance (optimal string alignment).
 fn distance(a: &[char], b: &[char]) -> usize {
+    distance_in(a, b, &mut Vec::new())
+}
+
+/// [`distance`], its table in `d` (reused from call to call).
+fn distance_in(a: &[char], b: &[char], d: &mut Vec<usize>) -> usize {
     let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
+    d.clear();
+    d.resize((a.len() + 1) * w, 0);
     for i in 0..=a.len() {
         for j in 0..=b.len() {
             d[i * w + j] = if i == 0 || j == 0 {
@@ -421,6 +474,20 @@ mod tests {
         assert!(!near_miss("the cure", "the crow", 2), "too far");
         assert!(!near_miss("dive", "drive", 1), "too short");
         assert_eq!(distance(&['a', 'b'], &['b', 'a']), 1);
+    }
+
+    #[test]
+    fn letters_apart_never_exceeds_the_distance() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let words =
+            ["krush groove", "kush groove", "debussy", "debussey", "apollonia", "appolonia", "abc", "cab", "", "é"];
+        for a in words {
+            for b in words {
+                assert!(letters_apart(&chars(a), &chars(b)) <= distance(&chars(a), &chars(b)), "{a} {b}");
+            }
+        }
+        assert_eq!(letters_apart(&chars("silver avalanche"), &chars("silver kingdom")), 8);
+        assert_eq!(letters_apart(&chars("abc"), &chars("cab")), 0);
     }
 
     #[test]
