@@ -786,6 +786,8 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
         ("editor record", "/editor/records/blade-runner-1982"),
         ("editor moderation (pending)", "/editor/comments"),
         ("editor moderation (approved)", "/editor/comments?status=approved"),
+        ("editor people", "/editor/people"),
+        ("editor account", "/editor/account"),
     ] {
         ctx.audit_page(name, path, 200, axe, &mut failures).await;
         audited += 1;
@@ -1083,6 +1085,8 @@ async fn every_page_type_is_saved_for_the_html_checker() {
         ("editor-record-edit", "/editor/records/blade-runner-1982"),
         ("editor-moderation-pending", "/editor/comments"),
         ("editor-moderation-approved", "/editor/comments?status=approved"),
+        ("editor-people", "/editor/people"),
+        ("editor-account", "/editor/account"),
     ] {
         save(name, &http.get(path).await, 200);
     }

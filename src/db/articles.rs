@@ -8,6 +8,7 @@ use super::bulk::{self, Rows, Table};
 use super::paging::{Page, Window};
 use super::{Db, Result, search};
 use crate::content;
+use crate::content::markdown::{ListOrder, ListStyle};
 
 /// An article in a listing.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,7 +19,8 @@ pub struct Summary {
     pub description: String,
     pub author: String,
     pub published_at: i64,
-    pub list_style: String,
+    #[sqlx(try_from = "String")]
+    pub list_style: ListStyle,
     pub entry_count: i64,
     pub comment_count: i64,
 }
@@ -78,8 +80,10 @@ pub struct Article {
     pub author: String,
     pub published_at: i64,
     pub updated_at: Option<i64>,
-    pub list_style: String,
-    pub list_order: String,
+    #[sqlx(try_from = "String")]
+    pub list_style: ListStyle,
+    #[sqlx(try_from = "String")]
+    pub list_order: ListOrder,
     pub toc: i64,
     pub rendered: String,
 }

@@ -806,7 +806,7 @@ impl Generator {
             let tag = *self.pool.tag_ids.get(&slugify(name)).ok_or("a tag was not created")?;
             b.tags.push([id.into(), tag.into()]);
         }
-        b.search.push(search::row("article", id, a.slug.clone().into(), search::Text::of_article(a), published));
+        b.search.push(search::row(search::DocKind::Article, id, a.slug.clone().into(), search::Text::of_article(a), published));
         Ok(())
     }
 
@@ -953,11 +953,11 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
                 Some(stamp).into(),
                 stamp.into(),
             ]);
-            let mut positions: HashMap<&str, i64> = HashMap::new();
+            let mut positions: HashMap<crate::content::record::Role, i64> = HashMap::new();
             for (role, name) in r.credits() {
                 let Some(&person) = people_ids.get(&slugify(name)) else { continue };
                 let position = positions.entry(role).or_default();
-                c.push([id.into(), role.into(), (*position).into(), person.into()]);
+                c.push([id.into(), role.as_str().into(), (*position).into(), person.into()]);
                 *position += 1;
             }
             for (p, track) in (0_i64..).zip(&r.tracks) {
@@ -972,7 +972,7 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
             for (p, fact) in (0_i64..).zip(&r.facts) {
                 f.push([id.into(), p.into(), fact.clone().into()]);
             }
-            d.push(search::row("record", id, r.slug.clone().into(), search::Text::of_record(&r), Some(0)));
+            d.push(search::row(search::DocKind::Record, id, r.slug.clone().into(), search::Text::of_record(&r), Some(0)));
             record_ids.insert(r.slug.clone(), id);
             records.push(r);
         }

@@ -34,6 +34,14 @@ pub(crate) const DOCS: Table = Table {
     slug = excluded.slug, title = excluded.title, body = excluded.body, folded_title = excluded.folded_title,
     folded_body = excluded.folded_body, published_at = excluded.published_at",
 };
+crate::text_enum! {
+    /// What a search document stands for (`search_docs.kind`).
+    pub enum DocKind("search document kind") {
+        Article = "article",
+        Record = "record",
+    }
+}
+
 const REMOVE: &str = "delete from search_docs where kind = $1 and ref_id = $2";
 
 /// What the index holds of an article or record apart from its id: its
@@ -66,24 +74,24 @@ impl Text {
 
 /// The row of an article with this id.
 pub(crate) fn article_row<'a>(id: i64, a: &'a Article, text: Text) -> [Value<'a>; 8] {
-    row("article", id, a.slug.as_str().into(), text, a.published.map(|t| t.timestamp()))
+    row(DocKind::Article, id, a.slug.as_str().into(), text, a.published.map(|t| t.timestamp()))
 }
 
 /// The row of a record with this id.
 pub(crate) fn record_row<'a>(id: i64, r: &'a Record, text: Text) -> [Value<'a>; 8] {
-    row("record", id, r.slug.as_str().into(), text, Some(0))
+    row(DocKind::Record, id, r.slug.as_str().into(), text, Some(0))
 }
 
 /// The row of the article or record (`kind`) with this id and slug.
 pub(crate) fn row<'a>(
-    kind: &'static str,
+    kind: DocKind,
     id: i64,
     slug: Value<'a>,
     text: Text,
     published_at: Option<i64>,
 ) -> [Value<'a>; 8] {
     [
-        kind.into(),
+        kind.as_str().into(),
         id.into(),
         slug,
         text.title.into(),
@@ -134,7 +142,7 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
             _ => None,
         };
         let text = Text::new(a.front.title.clone(), article_text(&a.front.description, &a.body));
-        docs.push(row("article", a.id, a.slug.as_str().into(), text, published));
+        docs.push(row(DocKind::Article, a.id, a.slug.as_str().into(), text, published));
     }
     let mut tx = db.begin_write().await?;
     sqlx::query("delete from search_docs").execute(&mut *tx).await?;
@@ -160,14 +168,15 @@ pub fn record_text(r: &Record) -> (String, String) {
 }
 
 /// Removes an article's or record's row.
-pub async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, id: i64) -> Result<()> {
-    sqlx::query(REMOVE).bind(kind).bind(id).execute(tx).await.map(|_| ())
+pub async fn remove(tx: &mut sqlx::AnyConnection, kind: DocKind, id: i64) -> Result<()> {
+    sqlx::query(REMOVE).bind(kind.as_str()).bind(id).execute(tx).await.map(|_| ())
 }
 
 /// A result, best first.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Hit {
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: DocKind,
     pub slug: String,
     pub title: String,
     pub body: String,

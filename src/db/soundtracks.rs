@@ -8,13 +8,15 @@ use super::bulk::{self, Rows, Table};
 use super::paging::{Page, Window};
 use super::{Db, Result, search};
 use crate::content::Record;
+use crate::content::record::{Kind, Role};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Soundtrack {
     pub id: i64,
     pub slug: String,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub film_title: String,
     pub film_year: i64,
     pub released: Option<String>,
@@ -26,7 +28,8 @@ pub struct Soundtrack {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credit {
     pub soundtrack_id: i64,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub slug: String,
     pub name: String,
 }
@@ -56,7 +59,7 @@ pub struct Card {
 
 impl Card {
     /// The people credited in one role, in order.
-    pub fn people(&self, role: &str) -> Vec<&Credit> {
+    pub fn people(&self, role: Role) -> Vec<&Credit> {
         self.credits.iter().filter(|c| c.role == role).collect()
     }
 }
@@ -161,7 +164,8 @@ fn assemble(
 pub struct Listing {
     pub slug: String,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub film_title: String,
     pub film_year: i64,
 }
@@ -329,7 +333,7 @@ async fn replace_details(tx: &mut sqlx::AnyConnection, records: &[(i64, &Record)
     // their name (as writing them one credit at a time would leave it).
     let mut people: Vec<(String, &str)> = Vec::new();
     let mut person_at: HashMap<String, usize> = HashMap::new();
-    let credits: Vec<Vec<(&str, String)>> = records
+    let credits: Vec<Vec<(Role, String)>> = records
         .iter()
         .map(|(_, r)| r.credits().into_iter().map(|(role, name)| (role, crate::content::slugify(name))).collect())
         .collect();
@@ -351,11 +355,11 @@ async fn replace_details(tx: &mut sqlx::AnyConnection, records: &[(i64, &Record)
     let person_ids: HashMap<String, i64> = rows.fetch_all::<(String, i64)>(&mut *tx).await?.into_iter().collect();
     let (mut c, mut t, mut f) = (Rows::new(&CREDITS), Rows::new(&TRACKS), Rows::new(&FACTS));
     for ((id, r), slugs) in records.iter().zip(&credits) {
-        let mut positions: HashMap<&str, i64> = HashMap::new();
-        for (role, slug) in slugs {
+        let mut positions: HashMap<Role, i64> = HashMap::new();
+        for &(role, ref slug) in slugs {
             let person = *person_ids.get(slug).ok_or(sqlx::Error::RowNotFound)?;
             let position = positions.entry(role).or_default();
-            c.push([(*id).into(), (*role).into(), (*position).into(), person.into()]);
+            c.push([(*id).into(), role.as_str().into(), (*position).into(), person.into()]);
             *position += 1;
         }
         for (i, track) in (0_i64..).zip(&r.tracks) {
@@ -408,7 +412,7 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
     let deleted: Option<i64> =
         sqlx::query_scalar(SQL).bind(slug).bind(inline_pattern(slug)).fetch_optional(&mut *tx).await?;
     if let Some(id) = deleted {
-        super::search::remove(&mut tx, "record", id).await?;
+        super::search::remove(&mut tx, super::search::DocKind::Record, id).await?;
         delete_orphan_people(&mut tx).await?;
         super::bump_content_version(&mut tx).await?;
     }
