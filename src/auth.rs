@@ -1,5 +1,5 @@
-//! Editor passwords (Argon2id with the OWASP parameters, the `argon2` crate's
-//! defaults) and session tokens. Each check takes 19 MiB for a moment, so
+//! Editor roles (what each may do on the desk), passwords (Argon2id with
+//! the OWASP parameters, the `argon2` crate's defaults) and session tokens. Each check takes 19 MiB for a moment, so
 //! only a few run at once (`check_password`): forty simultaneous failed
 //! logins must not take the server's memory with them.
 

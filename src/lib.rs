@@ -3,7 +3,7 @@
 //! The binary (`src/main.rs`) only parses the command line and dispatches;
 //! everything it runs lives here so tests and benchmarks use the real thing.
 
-/// Editor passwords (Argon2id) and session tokens.
+/// Editor roles, passwords (Argon2id) and session tokens.
 pub mod auth;
 /// Spam tokens and hold phrases, shared by the comment rules and the check.
 pub mod blocklist;

@@ -199,6 +199,15 @@ async fn every_action_says_what_it_did() {
         let expected = format!("Scheduled for {}: it appears by itself then.", when.format("%-d %B %Y, %H:%M UTC"));
         assert_eq!(notice(scheduled), expected);
         assert_eq!(b.get(edit).await.texts("h1 .status"), vec!["scheduled"]);
+        // Publish times are shown to the minute, with the zone.
+        let minute = when.format("%-d %B %Y, %H:%M UTC").to_string();
+        assert_eq!(b.get(edit).await.texts(".when"), vec![format!("Scheduled for {minute}.")]);
+        let live = b.get("/editor/articles/1").await.texts(".when");
+        assert_eq!(live, vec!["Published 1 March 2026, 10:00 UTC. View the public page"]);
+        let dashboard = b.get("/editor").await.texts(".desk-table tbody tr");
+        assert!(dashboard.iter().any(|r| r.contains(&format!("scheduled for {minute}"))), "{dashboard:?}");
+        assert!(dashboard.iter().any(|r| r.contains("published 1 March 2026, 10:00 UTC")), "{dashboard:?}");
+        assert!(b.get(edit).await.texts("#f-published-help")[0].contains(" UTC now"));
 
         // "Add as an entry" puts a whole entry between blocks: at the end
         // without a cursor, after the paragraph the cursor is in with one

@@ -1,5 +1,6 @@
--- Addresses that last: when a published article (or a record) gets a new
--- slug, its old address answers 301 to the new one. Written in the same
+-- Addresses that last: when a published article gets a new slug, its old
+-- address answers 301 to the new one (the kind leaves room for records,
+-- whose slugs the desk does not change yet). Written in the same
 -- transaction as the rename; public pages look here only when nothing
 -- lives at the address asked for.
 -- Kept in step with migrations/sqlite/0008_redirects.sql.

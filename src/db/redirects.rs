@@ -1,4 +1,4 @@
-//! Old addresses of renamed articles and records, each leading straight to
+//! Old addresses of renamed articles, each leading straight to
 //! the current one. A rename is recorded inside the transaction that makes
 //! it, and flattens the chain: every older address of the page leads to the
 //! new slug at once, never through a second hop.
@@ -9,7 +9,6 @@ crate::text_enum! {
     /// What an address names.
     pub enum Kind("redirect kind") {
         Article = "article",
-        Record = "record",
     }
 }
 

@@ -18,7 +18,7 @@ use crate::db::{self, comments::Moderated, comments::Moderation, comments::NewCo
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::forms;
-use crate::web::view::{Date, Meta, html_response};
+use crate::web::view::{Meta, date_time, html_response};
 
 const TABS: [&str; 4] = ["pending", "approved", "spam", "trash"];
 /// Comments listed per tab.
@@ -73,7 +73,7 @@ pub async fn index(
     let comments = db::comments::by_status(&state.db, status, LIMIT)
         .await?
         .into_iter()
-        .map(|c| Row { date: Date::from_unix(c.created_at).human, c })
+        .map(|c| Row { date: date_time(c.created_at), c })
         .collect();
     let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
     let notice = query.done.as_deref().map(|d| format!("Done: {d}."));

@@ -10,12 +10,13 @@ use crate::db;
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::forms;
-use crate::web::view::{Date, Meta, html_response};
+use crate::web::view::{Meta, date_time, html_response};
 
 pub struct Row {
     pub id: i64,
     pub title: String,
-    pub status: &'static str,
+    pub status: Status,
+    /// The publish time, to the minute, with the zone.
     pub when: Option<String>,
     pub changed: String,
     pub entries: i64,
@@ -33,14 +34,55 @@ struct Dashboard {
     pending: i64,
 }
 
-/// Draft, in review, scheduled or published, by the publish time, the
-/// review mark and the clock.
-pub fn status(published_at: Option<i64>, submitted_at: Option<i64>, now: i64) -> &'static str {
-    match published_at {
-        None if submitted_at.is_some() => "in review",
-        None => "draft",
-        Some(t) if t > now => "scheduled",
-        Some(_) => "published",
+crate::text_enum! {
+    /// Where an article stands, by its publish time, its review mark and
+    /// the clock (the text is its CSS class; [`Status::label`] is shown).
+    pub enum Status("article status") {
+        Draft = "draft",
+        /// A draft a contributor submitted for review.
+        InReview = "review",
+        /// To be published at a time still to come.
+        Scheduled = "scheduled",
+        Published = "published",
+    }
+}
+
+impl Status {
+    pub fn of(published_at: Option<i64>, submitted_at: Option<i64>, now: i64) -> Self {
+        match published_at {
+            None if submitted_at.is_some() => Status::InReview,
+            None => Status::Draft,
+            Some(t) if t > now => Status::Scheduled,
+            Some(_) => Status::Published,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in review",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+        }
+    }
+
+    /// Readers can see it now.
+    pub fn is_live(self) -> bool {
+        self == Status::Published
+    }
+
+    /// It has a publish time, past or to come.
+    pub fn is_published_or_scheduled(self) -> bool {
+        matches!(self, Status::Published | Status::Scheduled)
+    }
+}
+
+/// "Published 3 March 2026, 10:00 UTC", "Scheduled for ...": when, to the
+/// minute and with the zone.
+pub fn when(published_at: Option<i64>, now: i64) -> Option<String> {
+    match published_at? {
+        t if t > now => Some(format!("for {}", date_time(t))),
+        t => Some(date_time(t)),
     }
 }
 
@@ -52,9 +94,9 @@ pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor
         .into_iter()
         .map(|a| Row {
             id: a.id,
-            status: status(a.published_at, a.submitted_at, now),
-            when: a.published_at.map(|t| Date::from_unix(t).human),
-            changed: Date::from_unix(a.modified_at).human,
+            status: Status::of(a.published_at, a.submitted_at, now),
+            when: when(a.published_at, now),
+            changed: date_time(a.modified_at),
             title: a.title,
             entries: a.entry_count,
             comments: a.comment_count,

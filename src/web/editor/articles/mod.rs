@@ -25,7 +25,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::CurrentEditor;
-use super::dashboard::status;
+use super::dashboard::Status;
 use super::revisions::{DiffPart, RevisionRow};
 use crate::comments::form::FieldErrors;
 use crate::content::article::FrontMatter;
@@ -76,7 +76,11 @@ pub struct EditorPage {
     pub csrf: String,
     pub me: super::Me,
     pub id: Option<i64>,
-    pub status: &'static str,
+    pub status: Status,
+    /// When it is (or is to be) published, to the minute, with the zone.
+    pub when: Option<String>,
+    /// The time now, as the publish time field reads it (UTC).
+    pub now: String,
     pub form: ArticleForm,
     pub errors: FieldErrors,
     pub notice: Option<String>,
@@ -91,10 +95,6 @@ pub struct EditorPage {
     pub conflict: Option<Conflict>,
     /// The editor's autosave, newer than what is stored: `(revision, when)`.
     pub autosave: Option<(i64, String)>,
-    /// The publish time as the panel shows it, with its zone.
-    pub publish_when: String,
-    /// The site's clock, to schedule by.
-    pub now_utc: String,
     // The shared body template's names.
     pub parts: Vec<Part>,
     pub slug: String,
@@ -198,7 +198,13 @@ async fn page(
         Some(id) => db::revisions::list(&state.db, id).await?.into_iter().map(RevisionRow::from).collect(),
         None => Vec::new(),
     };
+    // The status of the form as it stands (a review mark is the stored
+    // article's).
     let published = parse_time(form.published.trim());
+    let submitted_at = match id {
+        Some(id) => db::articles::desk_state(&state.db, id).await?.and_then(|d| d.submitted_at),
+        None => None,
+    };
     let now = db::now();
     // The preview is always there, beside the text: scripts refresh it as
     // the text changes, the Preview button does without them.
@@ -208,7 +214,9 @@ async fn page(
         csrf,
         me: editor.me(),
         id,
-        status: status(published, None, now),
+        status: Status::of(published, submitted_at, now),
+        when: super::dashboard::when(published, now),
+        now: date_time(now),
         slug,
         form,
         errors,
@@ -222,8 +230,6 @@ async fn page(
         revisions,
         conflict: None,
         autosave: None,
-        publish_when: published.map(date_time).unwrap_or_default(),
-        now_utc: date_time(now),
         parts: Vec::new(),
         discuss: false,
         toc: Vec::new(),
