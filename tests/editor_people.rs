@@ -183,7 +183,7 @@ async fn a_contributor_writes_drafts_and_is_refused_at_publish() {
         let record = [("title", "Heat"), ("film_title", "Heat"), ("film_year", "1995"), ("action", "save")];
         assert_eq!(post_from(&cora, "/editor", "/editor/records", &record).await.status, 403);
         assert_eq!(app.get("/soundtracks/heat-1995").await.status, 404);
-        let nav = cora.get("/editor").await.attrs("nav.desk-nav a", "href");
+        let nav = cora.get("/editor").await.attrs("nav.desk-nav a, .desk-me a.me", "href");
         assert_eq!(nav, vec!["/editor", "/editor/articles/new", "/editor/account"]);
         app.finish().await;
     }

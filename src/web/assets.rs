@@ -1,4 +1,5 @@
-//! `/static/...`: the stylesheet and icons, built into the binary so it runs
+//! `/static/...`: the stylesheets (the site's, and the editor desk's own),
+//! scripts and icons, built into the binary so it runs
 //! from anywhere. Each is served under a fingerprinted name
 //! (`style.3f2a9c01b4.css`), cacheable for a year; the plain name still works
 //! with a short cache for links from outside.
@@ -30,6 +31,7 @@ macro_rules! asset {
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
         asset!("style.css", "text/css; charset=utf-8"),
+        asset!("desk.css", "text/css; charset=utf-8"),
         asset!("favicon.svg", "image/svg+xml"),
         asset!("comments.js", "text/javascript; charset=utf-8"),
         asset!("editor.js", "text/javascript; charset=utf-8"),

@@ -93,9 +93,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(session::logout))
             .route("/articles/new", web::get().to(articles::new))
             .route("/articles", web::post().to(articles::create))
-            // Before `/articles/{id}`, which would take "autosave" for an id.
+            // Before `/articles/{id}`, which would take "autosave" or "preview" for an id.
             .route("/articles/autosave", web::post().to(articles::autosave::new))
             .route("/articles/{id}/autosave", web::post().to(articles::autosave::existing))
+            .route("/articles/preview", web::post().to(articles::live::new))
+            .route("/articles/{id}/preview", web::post().to(articles::live::existing))
             .route("/articles/{id}", web::get().to(articles::edit))
             .route("/articles/{id}", web::post().to(articles::save))
             .route("/articles/{id}/revisions/{rev}", web::get().to(revisions::show))

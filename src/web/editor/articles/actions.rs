@@ -9,7 +9,7 @@ use chrono::DateTime;
 
 use super::form::ArticleForm;
 use super::store::{Kept, check, keep_autosave, keep_draft, unique_slug, write};
-use super::{Conflict, page, preview};
+use super::{Conflict, page};
 use crate::auth::Role;
 use crate::comments::form::FieldErrors;
 use crate::content::markdown::{Html, ListStyle};
@@ -276,9 +276,9 @@ impl Desk<'_> {
         html_response(StatusCode::OK, &page, [])
     }
 
+    /// The page again: its preview is rendered from the text as sent.
     async fn preview(&self, form: ArticleForm, errors: FieldErrors) -> Result<HttpResponse> {
-        let mut page = self.page(form, errors, None).await?;
-        page.preview = Some(preview(self.state, &page.form).await?);
+        let page = self.page(form, errors, None).await?;
         html_response(StatusCode::OK, &page, [])
     }
 

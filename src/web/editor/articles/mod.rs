@@ -3,7 +3,7 @@
 //! import ([`store`]); its buttons ([`actions`]) preview, find and add
 //! records, move entries, save, publish and submit for review; those that
 //! leave the page keep the draft first, and scripts keep it as it is typed
-//! ([`autosave`]). A refused form comes back exactly as typed.
+//! ([`autosave`]) and refresh its preview and findings ([`live`]). A refused form comes back exactly as typed.
 
 /// The buttons of the article form, one small step each.
 pub mod actions;
@@ -11,6 +11,8 @@ pub mod actions;
 pub mod autosave;
 /// The article form as typed, and what it stands for.
 pub mod form;
+/// The preview and the findings, refreshed for scripts as the text changes.
+pub mod live;
 /// Checking and writing an article, its revision and its old address.
 pub mod store;
 
@@ -55,6 +57,10 @@ pub struct ProblemView {
     pub severity: &'static str,
     pub place: String,
     pub message: String,
+    /// Line (from 1) and column (in characters, from 1) in the Markdown
+    /// text; `None` for a problem of the settings.
+    pub line: Option<usize>,
+    pub column: usize,
 }
 
 pub struct EntryRow {
@@ -144,18 +150,16 @@ pub async fn edit(
     html_response(StatusCode::OK, &page, [])
 }
 
-/// The editor page for `form`, with its check and, for a saved article,
-/// its revisions.
-async fn page(
-    req: &HttpRequest,
-    state: &AppState,
-    editor: &CurrentEditor,
-    id: Option<i64>,
-    form: ArticleForm,
-    errors: FieldErrors,
-    notice: Option<String>,
-) -> Result<EditorPage> {
-    let (csrf, _) = forms::csrf_for(req, &state.secret)?;
+/// What the check says of the form as typed: the address it stands for,
+/// its entries and its problems.
+struct Findings {
+    slug: String,
+    entries: Vec<EntryRow>,
+    problems: Vec<ProblemView>,
+    error_count: usize,
+}
+
+async fn findings(state: &AppState, id: Option<i64>, form: &ArticleForm) -> Result<Findings> {
     let slug = if form.slug.trim().is_empty() { slugify(&form.title) } else { form.slug.trim().to_owned() };
     let (entries, problems, error_count) = match form.front(None) {
         Ok(front) if !slug.is_empty() => {
@@ -174,6 +178,22 @@ async fn page(
         }
         _ => (Vec::new(), Vec::new(), 0),
     };
+    Ok(Findings { slug, entries, problems, error_count })
+}
+
+/// The editor page for `form`, with its check and, for a saved article,
+/// its revisions.
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    editor: &CurrentEditor,
+    id: Option<i64>,
+    form: ArticleForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<EditorPage> {
+    let (csrf, _) = forms::csrf_for(req, &state.secret)?;
+    let Findings { slug, entries, problems, error_count } = findings(state, id, &form).await?;
     let revisions = match id {
         Some(id) => db::revisions::list(&state.db, id).await?.into_iter().map(RevisionRow::from).collect(),
         None => Vec::new(),
@@ -186,6 +206,9 @@ async fn page(
         None => None,
     };
     let now = db::now();
+    // The preview is always there, beside the text: scripts refresh it as
+    // the text changes, the Preview button does without them.
+    let preview = Some(preview(state, &form).await?);
     Ok(EditorPage {
         meta: Meta::new(if id.is_some() { "Edit list" } else { "New list" }, "Editor desk"),
         csrf,
@@ -203,7 +226,7 @@ async fn page(
         entries,
         find: String::new(),
         found: None,
-        preview: None,
+        preview,
         revisions,
         conflict: None,
         autosave: None,

@@ -45,14 +45,18 @@ pub(super) async fn check(
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let problems = problems
         .iter()
-        .map(|p| ProblemView {
-            severity: p.severity.as_str(),
-            place: if p.line >= body_line {
-                format!("line {}, column {}", p.line - body_line + 1, p.column)
-            } else {
-                "settings".into()
-            },
-            message: p.message.clone(),
+        .map(|p| {
+            let line = (p.line >= body_line).then(|| p.line - body_line + 1);
+            ProblemView {
+                severity: p.severity.as_str(),
+                place: match line {
+                    Some(line) => format!("line {line}, column {}", p.column),
+                    None => "settings".into(),
+                },
+                message: p.message.clone(),
+                line,
+                column: p.column,
+            }
         })
         .collect();
     Ok(Checked { article, problems, errors })
