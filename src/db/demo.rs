@@ -806,7 +806,13 @@ impl Generator {
             let tag = *self.pool.tag_ids.get(&slugify(name)).ok_or("a tag was not created")?;
             b.tags.push([id.into(), tag.into()]);
         }
-        b.search.push(search::row(search::DocKind::Article, id, a.slug.clone().into(), search::Text::of_article(a), published));
+        b.search.push(search::row(
+            search::DocKind::Article,
+            id,
+            a.slug.clone().into(),
+            search::Text::of_article(a),
+            published,
+        ));
         Ok(())
     }
 
@@ -972,7 +978,13 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
             for (p, fact) in (0_i64..).zip(&r.facts) {
                 f.push([id.into(), p.into(), fact.clone().into()]);
             }
-            d.push(search::row(search::DocKind::Record, id, r.slug.clone().into(), search::Text::of_record(&r), Some(0)));
+            d.push(search::row(
+                search::DocKind::Record,
+                id,
+                r.slug.clone().into(),
+                search::Text::of_record(&r),
+                Some(0),
+            ));
             record_ids.insert(r.slug.clone(), id);
             records.push(r);
         }
