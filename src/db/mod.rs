@@ -2,7 +2,8 @@
 //! one `sqlx::AnyPool`. Queries are written once, in SQL both accept, as
 //! consts with `$N` placeholders; the backends differ only in
 //! their migrations (kept in step under `migrations/sqlite` and
-//! `migrations/postgres`) and in the connection set-up below.
+//! `migrations/postgres`), in the connection set-up below, and in how the
+//! generated multi-row statements of `bulk` write their placeholders.
 //!
 //! Times are unix seconds; ids are `i64` on both backends.
 
