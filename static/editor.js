@@ -198,6 +198,7 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         swap(doc, "live-preview");
         swap(doc, "live-problems");
+        swap(doc, "live-count");
         say(previewState, n === asked ? "Updated at " + clock() : "Updating…");
       })
       .catch(function () {

@@ -580,15 +580,17 @@ browser_test!(an_editor_writes_publishes_and_moderates, JS, |ctx| {
                 ## Jaws {soundtrack=jaws-1975}\n\nTwo notes, and the water is never safe again.\n";
     ctx.fill("#f-body", body).await;
 
+    // Preview keeps the draft first and says so; the page that comes back
+    // shows the text as readers will see it.
     ctx.find("button[value=preview]").await.click().await.unwrap();
-    ctx.wait_for(".preview").await;
+    ctx.wait_for(".notice").await;
     assert_eq!(ctx.texts(".preview .entry .rank").await, vec!["1", "2"]);
     assert_eq!(ctx.find("#f-body").await.prop("value").await.unwrap().unwrap().trim(), body.trim(), "text kept");
 
     ctx.find("button[value=publish]").await.click().await.unwrap();
     ctx.wait_location("the saved list", |l| l.starts_with("/editor/articles/") && l.contains("saved=")).await;
     assert_eq!(ctx.texts("h1 .status").await, vec!["published"]);
-    let public = ctx.find(".meta a[href^='/articles/']").await.attr("href").await.unwrap().unwrap();
+    let public = ctx.find(".publish-panel a.public-link").await.attr("href").await.unwrap().unwrap();
     ctx.goto(&public).await;
     assert_eq!(ctx.status().await, 200);
     assert_eq!(ctx.texts("h1").await, vec!["Night drives and open water"]);
@@ -654,7 +656,7 @@ for (const h of heads) {
   if (l > level + 1) problems.push('heading level skipped: h' + level + ' then h' + l + ' "' + h.textContent.trim().slice(0, 40) + '"');
   level = l;
 }
-for (const f of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+for (const f of document.querySelectorAll('input:not([type=hidden]):not([hidden]), select, textarea')) {
   const named = f.getAttribute('aria-label') || f.getAttribute('aria-labelledby')
     || Array.from(f.labels || []).some(l => l.textContent.trim() !== '');
   if (!named) problems.push('field without a label: ' + (f.id || f.name));
@@ -776,6 +778,13 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
 
     // The editor desk.
     ctx.audit_page("editor login", "/editor/login", 200, axe, &mut failures).await;
+    ctx.fill("#email", EDITOR_EMAIL).await;
+    ctx.fill("#password", "not the password").await;
+    ctx.find("form[action='/editor/login'] button[type=submit]").await.click().await.unwrap();
+    ctx.wait_for(".form-error").await;
+    assert_eq!(ctx.status().await, 401);
+    ctx.audit("editor login refused (401)", axe, &mut failures).await;
+    audited += 1;
     ctx.log_in().await;
     for (name, path) in [
         ("editor dashboard", "/editor"),
@@ -786,6 +795,7 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
         ("editor record", "/editor/records/blade-runner-1982"),
         ("editor moderation (pending)", "/editor/comments"),
         ("editor moderation (approved)", "/editor/comments?status=approved"),
+        ("editor moderation (spam)", "/editor/comments?status=spam"),
         ("editor people", "/editor/people"),
         ("editor account", "/editor/account"),
     ] {
@@ -800,7 +810,7 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
     )
     .await;
     ctx.find("button[value=preview]").await.click().await.unwrap();
-    ctx.wait_for(".preview").await;
+    ctx.wait_for(".notice").await;
     ctx.audit("editor preview", axe, &mut failures).await;
     ctx.find("button[value=save]").await.click().await.unwrap();
     ctx.wait_location("the saved draft", |l| l.contains("saved=")).await;
@@ -809,6 +819,24 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
     ctx.wait_location("a revision", |l| l.contains("/revisions/")).await;
     ctx.audit("editor revision", axe, &mut failures).await;
     audited += 4;
+
+    // The writing view with the check's findings, refreshed by the script
+    // as the text changes, and sent back without it (Preview).
+    ctx.goto("/editor/articles/new").await;
+    ctx.fill("#f-title", "Findings").await;
+    ctx.find("#f-body")
+        .await
+        .send_keys("Intro isnâ€™t clean.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n")
+        .await
+        .unwrap();
+    ctx.wait_for("#live-problems a[data-line]").await;
+    ctx.wait_for("#live-preview .entry").await;
+    ctx.audit("editor findings (live)", axe, &mut failures).await;
+    ctx.find("button[value=preview]").await.click().await.unwrap();
+    ctx.wait_for(".notice").await;
+    assert_eq!(ctx.count(".problems .problem-error").await, 1);
+    ctx.audit("editor findings (preview)", axe, &mut failures).await;
+    audited += 2;
 
     // A control: the same checks do catch a low-contrast text and a field
     // without a label, so an empty report above means something.
@@ -910,7 +938,12 @@ async fn shoot(ctx: &Ctx, name: &str, width: u32, sections: &[(&str, &str)], dir
 
 browser_test!(screenshots_at_phone_and_desktop_widths, JS, |ctx| {
     let dir = target_dir().join("screenshots");
-    let _ = std::fs::remove_dir_all(&dir);
+    // The desk's are in desk/, made by their own test.
+    for file in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        if file.path().extension().is_some_and(|e| e == "png") {
+            let _ = std::fs::remove_file(file.path());
+        }
+    }
     std::fs::create_dir_all(&dir).unwrap();
     let article_sections = [("entry", "section.entry"), ("comments", "#comments")];
     for (name, path, sections) in
@@ -925,6 +958,262 @@ browser_test!(screenshots_at_phone_and_desktop_widths, JS, |ctx| {
     shoot(&ctx, "article-dark", 390, &article_sections, &dir).await;
     shoot(&ctx, "article-dark", 1280, &[], &dir).await;
     eprintln!("screenshots in {}", dir.display());
+});
+
+impl Ctx {
+    /// The `href` of the dashboard's link to the list titled `title`.
+    async fn desk_link(&self, title: &str) -> String {
+        self.goto("/editor").await;
+        let href = self
+            .js(
+                "const a = Array.from(document.querySelectorAll('.desk-table a'))\
+                   .find(a => a.textContent.trim() === arguments[0]); return a && a.getAttribute('href');",
+                vec![json!(title)],
+            )
+            .await;
+        href.as_str().unwrap_or_else(|| panic!("no list {title} on the dashboard")).to_owned()
+    }
+
+    /// Waits until the text of the element `css` satisfies `ok`; returns it.
+    async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.texts(css).await.concat();
+            if ok(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} still says {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The writing view as laid out now: where the text and the preview are,
+    /// the text's face and how many characters fit on one of its lines.
+    async fn writing_layout(&self) -> Value {
+        self.js(
+            "const t = document.getElementById('f-body').getBoundingClientRect(), \
+                   p = document.getElementById('preview').getBoundingClientRect(), \
+                   body = document.getElementById('f-body'), s = getComputedStyle(body), \
+                   probe = document.createElement('span'); \
+             probe.textContent = '0'.repeat(100); probe.style.font = s.font; probe.style.position = 'absolute'; \
+             document.body.append(probe); const ch = probe.getBoundingClientRect().width / 100; probe.remove(); \
+             const inner = body.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); \
+             return { textLeft: t.left, textRight: t.right, textBottom: t.bottom, textWidth: t.width, \
+                      previewLeft: p.left, previewTop: p.top, font: s.fontFamily, perLine: Math.floor(inner / ch), \
+                      navDisplay: getComputedStyle(document.querySelector('.desk-nav ul')).display, \
+                      navBullets: getComputedStyle(document.querySelector('.desk-nav li')).listStyleType };",
+            vec![],
+        )
+        .await
+    }
+}
+
+browser_test!(the_desk_at_phone_and_desktop_widths_in_light_and_dark, JS, |ctx| {
+    let dir = target_dir().join("screenshots").join("desk");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // A held comment, so that moderation has something to show.
+    ctx.goto(RANKED).await;
+    ctx.post_comment("Held: [one](https://example.com/1) [two](https://example.com/2)", "Lin", "lin@example.com").await;
+    ctx.wait_location("the held comment", |l| l.contains("#comment-")).await;
+
+    ctx.goto("/editor/login").await;
+    for dark in [false, true] {
+        ctx.set_dark(dark).await;
+        let name = if dark { "login-dark" } else { "login" };
+        shoot(&ctx, name, 390, &[], &dir).await;
+        shoot(&ctx, name, 1280, &[], &dir).await;
+    }
+    ctx.set_dark(false).await;
+    ctx.log_in().await;
+
+    // The writing view of a real list, light and dark. The text and its
+    // preview sit side by side on a wide screen, one under the other on a
+    // phone; the text is monospace at a comfortable length of line.
+    let list = ctx.desk_link("Soundtracks that hit harder than the plot").await;
+    ctx.goto(&list).await;
+    for dark in [false, true] {
+        ctx.set_dark(dark).await;
+        let name = if dark { "writing-dark" } else { "writing-light" };
+        let sections = [("entries", ".desk-entries"), ("preview", "#preview")];
+        shoot(&ctx, name, 390, &sections, &dir).await;
+        shoot(&ctx, name, 1280, &[], &dir).await;
+    }
+    ctx.set_dark(false).await;
+    for (width, height) in [(1280, 900), (390, 844)] {
+        let cdp = ctx.driver.cdp();
+        let metrics = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 });
+        cdp.send_raw("Emulation.setDeviceMetricsOverride", metrics).await.unwrap();
+        let l = ctx.writing_layout().await;
+        cdp.send_raw("Emulation.clearDeviceMetricsOverride", json!({})).await.unwrap();
+        let f = |k: &str| l[k].as_f64().unwrap();
+        assert!(l["font"].as_str().unwrap().contains("monospace"), "{width}px: {l}");
+        assert_eq!((l["navDisplay"].as_str(), l["navBullets"].as_str()), (Some("flex"), Some("none")), "{l}");
+        if width > 1000 {
+            assert!(f("previewLeft") >= f("textRight"), "{width}px: the preview is beside the text: {l}");
+            assert!((55.0..=90.0).contains(&f("perLine")), "{width}px: characters a line: {l}");
+        } else {
+            assert!(f("previewTop") >= f("textBottom"), "{width}px: the preview is under the text: {l}");
+            assert!(f("textWidth") >= 340.0, "{width}px: the text takes the width: {l}");
+        }
+    }
+
+    // A draft with findings: each listed under the text with its line.
+    ctx.goto("/editor/articles/new").await;
+    ctx.fill("#f-title", "Scores for the small hours").await;
+    ctx.find("#f-body")
+        .await
+        .send_keys(
+            "Late-night listening, isnâ€™t it.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n\
+             ## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n\n### Heat (1995)\n\nNo record here.\n",
+        )
+        .await
+        .unwrap();
+    ctx.find("button[value=save]").await.click().await.unwrap();
+    ctx.wait_location("the saved draft", |l| l.contains("saved=")).await;
+    assert!(ctx.count(".problems .problem").await >= 1);
+    shoot(&ctx, "writing-findings", 1280, &[], &dir).await;
+    shoot(&ctx, "writing-findings", 390, &[("findings", ".problems")], &dir).await;
+    ctx.find(".revisions a").await.click().await.unwrap();
+    ctx.wait_location("a revision", |l| l.contains("/revisions/")).await;
+    shoot(&ctx, "revision", 390, &[], &dir).await;
+    shoot(&ctx, "revision", 1280, &[], &dir).await;
+
+    for (name, path) in [
+        ("dashboard", "/editor"),
+        ("records", "/editor/records"),
+        ("record", "/editor/records/blade-runner-1982"),
+        ("moderation", "/editor/comments"),
+        ("people", "/editor/people"),
+        ("account", "/editor/account"),
+    ] {
+        ctx.goto(path).await;
+        shoot(&ctx, name, 390, &[], &dir).await;
+        shoot(&ctx, name, 1280, &[], &dir).await;
+    }
+    ctx.goto("/editor").await;
+    ctx.set_dark(true).await;
+    shoot(&ctx, "dashboard-dark", 390, &[], &dir).await;
+    shoot(&ctx, "dashboard-dark", 1280, &[], &dir).await;
+    eprintln!("screenshots in {}", dir.display());
+});
+
+/// Records every `fetch` the page makes from now on: its address and
+/// whether it is to outlive the page (`keepalive`).
+const RECORD_FETCHES: &str = "window.__fetches = []; const f = window.fetch; \
+    window.fetch = function (url, options) { \
+      window.__fetches.push([String(url), !!(options && options.keepalive)]); return f.apply(this, arguments); };";
+
+/// Dispatches a `beforeunload` as leaving the page would; true when the
+/// page asks first.
+const LEAVE: &str = "const e = new Event('beforeunload', { cancelable: true }); \
+    window.dispatchEvent(e); return e.defaultPrevented;";
+
+browser_test!(typing_is_autosaved_and_previewed_as_it_goes, JS, |ctx| {
+    ctx.log_in().await;
+    ctx.goto("/editor/articles/new").await;
+    ctx.js("window.__samePage = true;", vec![]).await;
+    ctx.fill("#f-title", "Typed, and never lost").await;
+    let body = ctx.find("#f-body").await;
+    body.send_keys("The intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n").await.unwrap();
+
+    // The preview follows the text, from the server, without a page load.
+    ctx.wait_for("#live-preview .entry .rank").await;
+    body.send_keys("\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n").await.unwrap();
+    ctx.wait_text("#live-preview .entry .rank", |t| t == "12").await;
+    let cards = ctx
+        .js(
+            "return Array.from(document.querySelectorAll('#live-preview .card-title a'), a => a.getAttribute('href'));",
+            vec![],
+        )
+        .await;
+    assert_eq!(cards, json!(["/soundtracks/drive-2011", "/soundtracks/jaws-1975"]));
+
+    // The autosave reaches the server: the new list is kept as a draft, and
+    // the address bar names it.
+    let draft = ctx
+        .wait_location("the draft's address", |l| l.starts_with("/editor/articles/") && l != "/editor/articles/new")
+        .await;
+    assert_eq!(ctx.js("return window.__samePage === true;", vec![]).await, json!(true), "no page load");
+    ctx.wait_text("#save-state", |t| t.starts_with("Kept as a draft")).await;
+
+    // More typing is kept as the editor's autosave; nothing is left to
+    // lose, so leaving does not ask.
+    body.send_keys("A line kept while typing.\n").await.unwrap();
+    ctx.wait_text("#save-state", |t| t.starts_with("Autosaved at")).await;
+    assert_eq!(ctx.js(LEAVE, vec![]).await, json!(false), "nothing unsaved: leaving does not ask");
+
+    // Typing and leaving at once: the page asks first, and sends the text
+    // on its way out in a request that outlives the page.
+    ctx.js(RECORD_FETCHES, vec![]).await;
+    body.send_keys("A line typed just before leaving.\n").await.unwrap();
+    assert_eq!(ctx.js(LEAVE, vec![]).await, json!(true), "unsaved text: leaving asks first");
+    let fetches = ctx.js("return window.__fetches;", vec![]).await;
+    let autosave = format!("{draft}/autosave");
+    assert!(
+        fetches.as_array().unwrap().iter().any(|f| f[0].as_str().unwrap().ends_with(&autosave) && f[1] == json!(true)),
+        "an autosave outliving the page: {fetches}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ctx.js(LEAVE, vec![]).await != json!(false) {
+        assert!(
+            Instant::now() < deadline,
+            "the last lines never reached the server: {:?}",
+            ctx.texts("#save-state").await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Coming back: the list offers its autosave, and loading it brings back
+    // every line typed.
+    ctx.driver.refresh().await.unwrap();
+    assert_eq!(ctx.location().await, draft);
+    ctx.find(".autosave-offer a").await.click().await.unwrap();
+    ctx.wait_location("the autosave loaded", |l| l.contains("restore=")).await;
+    let text = ctx.find("#f-body").await.prop("value").await.unwrap().unwrap();
+    for line in ["## Jaws {soundtrack=jaws-1975}", "A line kept while typing.", "A line typed just before leaving."] {
+        assert!(text.contains(line), "{line:?} is back: {text:?}");
+    }
+
+    // A finding's line puts the cursor on that line.
+    // (Typing into a field without the focus goes at its end.)
+    ctx.find("#f-body").await.send_keys("\nThe score isnâ€™t subtle.\n").await.unwrap();
+    let jump = ctx.wait_for("#live-problems a[data-line]").await;
+    let line = jump.attr("data-line").await.unwrap().unwrap();
+    jump.click().await.unwrap();
+    let caret = ctx
+        .js(
+            "const b = document.activeElement; \
+             return [b.id, b.value.slice(0, b.selectionStart).split('\\n').length];",
+            vec![],
+        )
+        .await;
+    assert_eq!(caret, json!(["f-body", line.parse::<u64>().unwrap()]), "the cursor is on line {line}");
+});
+
+browser_test!(the_writing_view_works_without_javascript, NO_JS, |ctx| {
+    ctx.log_in().await;
+    ctx.goto("/editor/articles/new").await;
+    ctx.fill("#f-title", "Written without scripts").await;
+    ctx.fill("#f-body", "The intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n").await;
+    assert_eq!(ctx.texts("#save-state").await, vec![""], "nothing autosaves");
+
+    // Preview keeps the draft first and shows it as readers will.
+    ctx.find("button[value=preview]").await.click().await.unwrap();
+    ctx.wait_for(".notice").await;
+    assert!(ctx.texts(".notice").await[0].contains("Saved as a draft"), "{:?}", ctx.texts(".notice").await);
+    assert_eq!(ctx.texts("#live-preview .entry .rank").await, vec!["1"]);
+
+    // Find records, then add one as a whole entry at a line boundary.
+    ctx.fill("#f-find", "jaws").await;
+    ctx.find("button[value=find]").await.click().await.unwrap();
+    ctx.wait_for(".found button").await;
+    ctx.find(".found button[value='add:jaws-1975']").await.click().await.unwrap();
+    ctx.wait_for(".desk-entries").await;
+    let text = ctx.find("#f-body").await.prop("value").await.unwrap().unwrap();
+    assert!(text.contains("\n\n## Jaws {soundtrack=jaws-1975}\n"), "{text:?}");
+    assert_eq!(ctx.texts("#live-preview .entry .rank").await, vec!["1", "2"]);
+    assert_eq!(ctx.texts(".desk-entries li code").await, vec!["drive-2011", "jaws-1975"]);
 });
 
 /// A plain HTTP client with a cookie jar: raw pages, as the server sends
@@ -1085,6 +1374,7 @@ async fn every_page_type_is_saved_for_the_html_checker() {
         ("editor-record-edit", "/editor/records/blade-runner-1982"),
         ("editor-moderation-pending", "/editor/comments"),
         ("editor-moderation-approved", "/editor/comments?status=approved"),
+        ("editor-moderation-spam", "/editor/comments?status=spam"),
         ("editor-people", "/editor/people"),
         ("editor-account", "/editor/account"),
     ] {
@@ -1107,6 +1397,13 @@ async fn every_page_type_is_saved_for_the_html_checker() {
     save("editor-article-saved", &edit, 200);
     let revision = attr_of(&edit.body, ".revisions a", "href").expect("a revision");
     save("editor-revision", &http.get(&revision).await, 200);
+    // The writing view with the check's findings, each with its line.
+    let troubled =
+        "Intro isnâ€™t clean.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n### Heat (1995)\n\nNo record.\n";
+    let form = [("csrf", csrf.as_str()), ("title", "Findings to validate"), ("list", "ranked"), ("body", troubled)];
+    let findings = http.post("/editor/articles", &[&form[..], &[("action", "preview")]].concat()).await;
+    assert!(findings.body.contains("data-line="), "{}", findings.body);
+    save("editor-article-findings", &findings, 200);
 
     eprintln!("saved {saved} pages in {}", out.display());
     assert!(saved >= 29, "{saved} pages");
