@@ -23,23 +23,14 @@ pub fn forbidden_in_xml(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
 }
 
-/// Moderation states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Approved,
-    Pending,
-    Spam,
-    Trash,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Approved => "approved",
-            Status::Pending => "pending",
-            Status::Spam => "spam",
-            Status::Trash => "trash",
-        }
+crate::text_enum! {
+    /// Moderation states, as `comments.status` holds them (read into this
+    /// type at the row, so code compares variants, never strings).
+    pub enum Status("comment status") {
+        Pending = "pending",
+        Approved = "approved",
+        Spam = "spam",
+        Trash = "trash",
     }
 }
 

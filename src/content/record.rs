@@ -6,31 +6,50 @@ use serde::{Deserialize, Serialize};
 
 use super::{Problem, Severity, Source, content_hash, file_slug, slugify};
 
-/// Score, compilation of existing songs, or original songs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Score,
-    Compilation,
-    Songs,
+crate::text_enum! {
+    /// Score, compilation of existing songs, or original songs (the record's
+    /// `kind`, the `soundtracks.kind` column).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Kind("record kind") {
+        Score = "score",
+        Compilation = "compilation",
+        Songs = "songs",
+    }
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    /// How a reader sees it on a card.
+    pub fn label(self) -> &'static str {
         match self {
-            Kind::Score => "score",
-            Kind::Compilation => "compilation",
-            Kind::Songs => "songs",
+            Kind::Score => "Original score",
+            Kind::Compilation => "Compilation",
+            Kind::Songs => "Original songs",
         }
     }
+}
 
-    /// How a reader sees it on a card.
-    pub fn label(kind: &str) -> &'static str {
-        match kind {
-            "score" => "Original score",
-            "compilation" => "Compilation",
-            "songs" => "Original songs",
-            _ => "Soundtrack",
+crate::text_enum! {
+    /// What a person did on a record (the `credits.role` column).
+    pub enum Role("credit role") {
+        Director = "director",
+        Composer = "composer",
+        MusicSupervisor = "music_supervisor",
+        Artist = "artist",
+        /// Credited on a track only.
+        Performer = "performer",
+    }
+}
+
+impl Role {
+    /// How a reader sees it: "music supervisor".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Director => "director",
+            Role::Composer => "composer",
+            Role::MusicSupervisor => "music supervisor",
+            Role::Artist => "artist",
+            Role::Performer => "performer",
         }
     }
 }
@@ -91,16 +110,16 @@ pub struct Record {
 impl Record {
     /// Every credit as `(role, name)`, in the record's own order; track
     /// artists are credited as performers once each.
-    pub fn credits(&self) -> Vec<(&'static str, &str)> {
-        let mut out: Vec<(&'static str, &str)> = vec![("director", self.film.director.as_str())];
-        out.extend(self.composers.iter().map(|n| ("composer", n.as_str())));
-        out.extend(self.music_supervisors.iter().map(|n| ("music_supervisor", n.as_str())));
-        out.extend(self.artists.iter().map(|n| ("artist", n.as_str())));
+    pub fn credits(&self) -> Vec<(Role, &str)> {
+        let mut out: Vec<(Role, &str)> = vec![(Role::Director, self.film.director.as_str())];
+        out.extend(self.composers.iter().map(|n| (Role::Composer, n.as_str())));
+        out.extend(self.music_supervisors.iter().map(|n| (Role::MusicSupervisor, n.as_str())));
+        out.extend(self.artists.iter().map(|n| (Role::Artist, n.as_str())));
         for t in &self.tracks {
             if let Some(a) = t.artist.as_deref()
                 && !out.iter().any(|(_, n)| slugify(n) == slugify(a))
             {
-                out.push(("performer", a));
+                out.push((Role::Performer, a));
             }
         }
         out
@@ -209,7 +228,7 @@ artist = "Vangelis"
         assert_eq!(r.as_ref().map(|r| r.slug.as_str()), Some("blade-runner-1982"));
         let credits = r.as_ref().map(Record::credits).unwrap_or_default();
         // Vangelis is composer and track artist: credited once.
-        assert_eq!(credits, vec![("director", "Ridley Scott"), ("composer", "Vangelis")]);
+        assert_eq!(credits, vec![(Role::Director, "Ridley Scott"), (Role::Composer, "Vangelis")]);
     }
 
     #[test]

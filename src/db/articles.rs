@@ -4,6 +4,7 @@
 
 use super::paging::{Page, Window};
 use super::{Db, Result};
+use crate::content::markdown::{ListOrder, ListStyle};
 
 /// An article in a listing.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,7 +15,8 @@ pub struct Summary {
     pub description: String,
     pub author: String,
     pub published_at: i64,
-    pub list_style: String,
+    #[sqlx(try_from = "String")]
+    pub list_style: ListStyle,
     pub entry_count: i64,
     pub comment_count: i64,
 }
@@ -74,8 +76,10 @@ pub struct Article {
     pub author: String,
     pub published_at: i64,
     pub updated_at: Option<i64>,
-    pub list_style: String,
-    pub list_order: String,
+    #[sqlx(try_from = "String")]
+    pub list_style: ListStyle,
+    #[sqlx(try_from = "String")]
+    pub list_order: ListOrder,
     pub toc: i64,
     pub rendered: String,
 }

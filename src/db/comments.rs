@@ -6,6 +6,7 @@
 use sqlx::AnyConnection;
 
 use super::{Db, Result, now};
+use crate::comments::Status;
 
 /// A comment as stored (everything but the email, which pages never need).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,7 +20,8 @@ pub struct Comment {
     pub url: Option<String>,
     pub body: String,
     pub body_html: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub token_hash: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
@@ -58,7 +60,7 @@ pub struct NewComment<'a> {
     pub url: Option<&'a str>,
     pub body: &'a str,
     pub body_html: &'a str,
-    pub status: &'a str,
+    pub status: Status,
     pub reason: Option<&'a str>,
     pub ip: &'a str,
     pub user_agent: Option<&'a str>,
@@ -107,7 +109,7 @@ pub async fn insert(db: &Db, c: &NewComment<'_>, flood: Option<(&str, i64)>) -> 
         url: c.url.map(str::to_owned),
         body: c.body.to_owned(),
         body_html: c.body_html.to_owned(),
-        status: c.status.to_owned(),
+        status: c.status,
         reason: c.reason.map(str::to_owned),
         ip: c.ip.to_owned(),
         user_agent: c.user_agent.map(str::to_owned),
@@ -133,7 +135,7 @@ pub(crate) struct Queued {
     pub url: Option<String>,
     pub body: String,
     pub body_html: String,
-    pub status: String,
+    pub status: Status,
     pub reason: Option<String>,
     pub ip: String,
     pub user_agent: Option<String>,
@@ -171,7 +173,7 @@ pub(crate) async fn insert_one(tx: &mut AnyConnection, c: &Queued) -> Result<i64
         .bind(&c.url)
         .bind(&c.body)
         .bind(&c.body_html)
-        .bind(&c.status)
+        .bind(c.status.as_str())
         .bind(&c.reason)
         .bind(&c.ip)
         .bind(&c.user_agent)
@@ -248,7 +250,7 @@ pub async fn update_body(
     body: &str,
     body_html: &str,
     fingerprint: &str,
-    status: &str,
+    status: Status,
     now: i64,
 ) -> Result<bool, InsertError> {
     let mut tx = db.begin_write().await?;
@@ -256,7 +258,7 @@ pub async fn update_body(
         .bind(body)
         .bind(body_html)
         .bind(fingerprint)
-        .bind(status)
+        .bind(status.as_str())
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -304,10 +306,18 @@ pub async fn feed(db: &Db, now: i64, article_id: Option<i64>, limit: i64) -> Res
     }
 }
 
-const COUNT_BY_STATUS: &str = "select status, count(*) from comments group by status";
+const COUNT_BY_STATUS: &str = "select status, count(*) as count from comments group by status";
 
-/// How many comments are in each status.
-pub async fn count_by_status(db: &Db) -> Result<Vec<(String, i64)>> {
+/// How many comments there are in one status.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct StatusCount {
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub count: i64,
+}
+
+/// How many comments are in each status (a status without any is left out).
+pub async fn count_by_status(db: &Db) -> Result<Vec<StatusCount>> {
     sqlx::query_as(COUNT_BY_STATUS).fetch_all(&db.pool).await
 }
 
@@ -322,7 +332,8 @@ pub struct Moderated {
     pub url: Option<String>,
     pub ip: String,
     pub body_html: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub reason: Option<String>,
     pub created_at: i64,
     pub editor_id: Option<i64>,
@@ -339,8 +350,8 @@ order by c.created_at desc, c.id desc
 limit $2";
 
 /// The newest comments in one status.
-pub async fn by_status(db: &Db, status: &str, limit: i64) -> Result<Vec<Moderated>> {
-    sqlx::query_as(BY_STATUS).bind(status).bind(limit).fetch_all(&db.pool).await
+pub async fn by_status(db: &Db, status: Status, limit: i64) -> Result<Vec<Moderated>> {
+    sqlx::query_as(BY_STATUS).bind(status.as_str()).bind(limit).fetch_all(&db.pool).await
 }
 
 crate::text_enum! {

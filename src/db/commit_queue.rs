@@ -187,7 +187,7 @@ async fn write(
     for c in comments {
         match insert_one(&mut tx, c).await {
             Ok(id) => {
-                if c.status == "approved" {
+                if c.status == crate::comments::Status::Approved {
                     changed.push(c.article_id);
                 }
                 outcomes.push(Ok(id));

@@ -1070,11 +1070,11 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
                 Some(stamp).into(),
                 stamp.into(),
             ]);
-            let mut positions: HashMap<&str, i64> = HashMap::new();
+            let mut positions: HashMap<crate::content::record::Role, i64> = HashMap::new();
             for (role, name) in r.credits() {
                 let Some(&person) = people_ids.get(&slugify(name)) else { continue };
                 let position = positions.entry(role).or_default();
-                c.push(vec![id.into(), role.into(), (*position).into(), person.into()]);
+                c.push(vec![id.into(), role.as_str().into(), (*position).into(), person.into()]);
                 *position += 1;
             }
             for (p, track) in (0_i64..).zip(&r.tracks) {

@@ -164,8 +164,10 @@ struct ArticleRow {
     author: String,
     published_at: Option<i64>,
     updated_at: Option<i64>,
-    list_style: String,
-    list_order: String,
+    #[sqlx(try_from = "String")]
+    list_style: ListStyle,
+    #[sqlx(try_from = "String")]
+    list_order: ListOrder,
     toc: i64,
     body: String,
 }
@@ -185,12 +187,6 @@ pub fn rfc3339(ts: i64) -> String {
 }
 
 fn article_file(a: ArticleRow, tags: &HashMap<i64, Vec<String>>) -> ArticleFile {
-    let list = match a.list_style.as_str() {
-        "ranked" => ListStyle::Ranked,
-        "unranked" => ListStyle::Unranked,
-        _ => ListStyle::None,
-    };
-    let order = if a.list_order == "countdown" { ListOrder::Countdown } else { ListOrder::Ascending };
     ArticleFile {
         id: a.id,
         front: FrontMatter {
@@ -200,8 +196,8 @@ fn article_file(a: ArticleRow, tags: &HashMap<i64, Vec<String>>) -> ArticleFile 
             published: a.published_at.map(|t| TomlTime::Text(rfc3339(t))),
             updated: a.updated_at.map(|t| TomlTime::Text(rfc3339(t))),
             tags: tags.get(&a.id).cloned().unwrap_or_default(),
-            list,
-            order,
+            list: a.list_style,
+            order: a.list_order,
             toc: Some(a.toc == 1),
         },
         slug: a.slug,

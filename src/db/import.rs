@@ -72,12 +72,23 @@ pub async fn import_dir(db: &Db, dir: &Path, force: bool) -> Result<Report, Impo
     apply(db, &site, force).await
 }
 
+crate::text_enum! {
+    /// Where a row came from (the `origin` column of articles and records).
+    enum Origin("origin") {
+        /// Imported from `content/`.
+        File = "file",
+        /// Made in the editor desk.
+        Web = "web",
+    }
+}
+
 /// The state of a row before the import.
 #[derive(Debug, sqlx::FromRow)]
 struct Existing {
     id: i64,
     slug: String,
-    origin: String,
+    #[sqlx(try_from = "String")]
+    origin: Origin,
     origin_hash: Option<String>,
     edited_at: Option<i64>,
 }
@@ -85,7 +96,7 @@ struct Existing {
 impl Existing {
     /// Edited or created through the web: the database holds the newer text.
     fn web(&self) -> bool {
-        self.origin == "web" || self.edited_at.is_some()
+        self.origin == Origin::Web || self.edited_at.is_some()
     }
 }
 
@@ -199,14 +210,14 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
     let in_files: BTreeSet<&str> = site.articles.iter().map(|a| a.slug.as_str()).collect();
     for gone in articles.iter().filter(|e| !in_files.contains(e.slug.as_str())) {
         if gone.web() {
-            if gone.origin == "file" {
+            if gone.origin == Origin::File {
                 report
                     .kept
                     .push(format!("article `{}`: its file is gone but it was edited through the web", gone.slug));
             }
         } else {
             sqlx::query(DELETE_ARTICLE).bind(gone.id).execute(&mut *tx).await?;
-            search::remove(&mut tx, "article", gone.id).await?;
+            search::remove(&mut tx, search::DocKind::Article, gone.id).await?;
             report.articles.removed += 1;
         }
     }
@@ -214,7 +225,7 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
     for gone in records.iter().filter(|e| !in_files.contains(e.slug.as_str()) && !e.web()) {
         let deleted = sqlx::query(DELETE_UNUSED_RECORD).bind(gone.id).execute(&mut *tx).await?.rows_affected();
         if deleted == 1 {
-            search::remove(&mut tx, "record", gone.id).await?;
+            search::remove(&mut tx, search::DocKind::Record, gone.id).await?;
             report.records.removed += 1;
         } else {
             report.kept.push(format!("record `{}`: its file is gone but an article still lists it", gone.slug));

@@ -12,10 +12,12 @@ pub struct Person {
 /// A record a person is credited on, and as what.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Work {
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: crate::content::record::Role,
     pub slug: String,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: crate::content::record::Kind,
     pub film_title: String,
     pub film_year: i64,
 }

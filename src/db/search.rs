@@ -31,12 +31,20 @@ values ($1, $2, $3, $4, $5, $6, $7, $8)
 on conflict (kind, ref_id) do update set
     slug = excluded.slug, title = excluded.title, body = excluded.body, folded_title = excluded.folded_title,
     folded_body = excluded.folded_body, published_at = excluded.published_at";
+crate::text_enum! {
+    /// What a search document stands for (`search_docs.kind`).
+    pub enum DocKind("search document kind") {
+        Article = "article",
+        Record = "record",
+    }
+}
+
 const REMOVE: &str = "delete from search_docs where kind = $1 and ref_id = $2";
 
 #[allow(clippy::too_many_arguments)]
 async fn upsert(
     tx: &mut sqlx::AnyConnection,
-    kind: &str,
+    kind: DocKind,
     id: i64,
     slug: &str,
     title: &str,
@@ -44,7 +52,7 @@ async fn upsert(
     published_at: Option<i64>,
 ) -> Result<()> {
     sqlx::query(UPSERT)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(id)
         .bind(slug)
         .bind(title)
@@ -73,7 +81,7 @@ async fn index_article_text(
     published_at: Option<i64>,
 ) -> Result<()> {
     let body = article_text(description, markdown);
-    upsert(tx, "article", id, slug, title, &body, published_at).await
+    upsert(tx, DocKind::Article, id, slug, title, &body, published_at).await
 }
 
 /// The searchable text of an article: its standfirst, then the body's text.
@@ -126,7 +134,7 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
 /// Indexes a record: album and film titles, people, tracks and facts.
 pub async fn index_record(tx: &mut sqlx::AnyConnection, id: i64, r: &Record) -> Result<()> {
     let (title, body) = record_text(r);
-    upsert(tx, "record", id, &r.slug, &title, &body, Some(0)).await
+    upsert(tx, DocKind::Record, id, &r.slug, &title, &body, Some(0)).await
 }
 
 /// The searchable title and text of a record.
@@ -145,14 +153,15 @@ pub fn record_text(r: &Record) -> (String, String) {
 }
 
 /// Removes an article's or record's row.
-pub async fn remove(tx: &mut sqlx::AnyConnection, kind: &str, id: i64) -> Result<()> {
-    sqlx::query(REMOVE).bind(kind).bind(id).execute(tx).await.map(|_| ())
+pub async fn remove(tx: &mut sqlx::AnyConnection, kind: DocKind, id: i64) -> Result<()> {
+    sqlx::query(REMOVE).bind(kind.as_str()).bind(id).execute(tx).await.map(|_| ())
 }
 
 /// A result, best first.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Hit {
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: DocKind,
     pub slug: String,
     pub title: String,
     pub body: String,

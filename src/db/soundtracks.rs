@@ -6,13 +6,15 @@ use std::collections::HashMap;
 
 use super::paging::{Page, Window};
 use super::{Db, Result};
+use crate::content::record::{Kind, Role};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Soundtrack {
     pub id: i64,
     pub slug: String,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub film_title: String,
     pub film_year: i64,
     pub released: Option<String>,
@@ -24,7 +26,8 @@ pub struct Soundtrack {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credit {
     pub soundtrack_id: i64,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub slug: String,
     pub name: String,
 }
@@ -54,7 +57,7 @@ pub struct Card {
 
 impl Card {
     /// The people credited in one role, in order.
-    pub fn people(&self, role: &str) -> Vec<&Credit> {
+    pub fn people(&self, role: Role) -> Vec<&Credit> {
         self.credits.iter().filter(|c| c.role == role).collect()
     }
 }
@@ -159,7 +162,8 @@ fn assemble(
 pub struct Listing {
     pub slug: String,
     pub title: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub film_title: String,
     pub film_year: i64,
 }
@@ -271,7 +275,7 @@ pub async fn write(
     for sql in [DELETE_CREDITS, DELETE_TRACKS, DELETE_FACTS] {
         sqlx::query(sql).bind(id).execute(&mut *tx).await?;
     }
-    let mut positions: HashMap<&str, i64> = HashMap::new();
+    let mut positions: HashMap<Role, i64> = HashMap::new();
     for (role, name) in r.credits() {
         let person: i64 = sqlx::query_scalar(UPSERT_PERSON)
             .bind(crate::content::slugify(name))
@@ -279,7 +283,7 @@ pub async fn write(
             .fetch_one(&mut *tx)
             .await?;
         let position = positions.entry(role).or_default();
-        sqlx::query(INSERT_CREDIT).bind(id).bind(role).bind(*position).bind(person).execute(&mut *tx).await?;
+        sqlx::query(INSERT_CREDIT).bind(id).bind(role.as_str()).bind(*position).bind(person).execute(&mut *tx).await?;
         *position += 1;
     }
     for (i, t) in (0_i64..).zip(&r.tracks) {
@@ -338,7 +342,7 @@ pub async fn delete_unused(db: &Db, slug: &str) -> Result<bool> {
     let deleted: Option<i64> =
         sqlx::query_scalar(SQL).bind(slug).bind(inline_pattern(slug)).fetch_optional(&mut *tx).await?;
     if let Some(id) = deleted {
-        super::search::remove(&mut tx, "record", id).await?;
+        super::search::remove(&mut tx, super::search::DocKind::Record, id).await?;
         delete_orphan_people(&mut tx).await?;
         super::bump_content_version(&mut tx).await?;
     }

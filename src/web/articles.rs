@@ -16,7 +16,7 @@ use super::paging::{PageQuery, Pager};
 use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
 use super::{caching, forms};
-use crate::content::markdown::{Block, Document, TocItem};
+use crate::content::markdown::{Block, Document, ListOrder, ListStyle, TocItem};
 use crate::db;
 use crate::db::redirects::Kind;
 use crate::error::{Error, Result};
@@ -34,8 +34,8 @@ pub struct SummaryView {
 
 impl From<db::articles::Summary> for SummaryView {
     fn from(s: db::articles::Summary) -> Self {
-        let entries = match s.list_style.as_str() {
-            "none" => String::new(),
+        let entries = match s.list_style {
+            ListStyle::None => String::new(),
             _ => count(s.entry_count, "entry", "entries"),
         };
         SummaryView {
@@ -252,8 +252,8 @@ pub async fn build(
             author: &article.author,
             published: article.published_at,
             modified: article.updated_at.unwrap_or(article.published_at),
-            list_style: &article.list_style,
-            countdown: article.list_order == "countdown",
+            list_style: article.list_style,
+            countdown: article.list_order == ListOrder::Countdown,
             entries: list_entries,
             faq,
         },
@@ -270,7 +270,7 @@ pub async fn build(
         author: article.author,
         published: Date::from_unix(article.published_at),
         updated: article.updated_at.filter(|&u| u > article.published_at).map(Date::from_unix),
-        ranked: article.list_style == "ranked",
+        ranked: article.list_style == ListStyle::Ranked,
         entry_count,
         toc: if article.toc == 1 { document.toc } else { Vec::new() },
         parts,

@@ -141,7 +141,7 @@ pub async fn personal_view(req: &HttpRequest, state: &AppState, article_id: i64)
 /// placeholders where a hidden comment has visible replies. With no owned
 /// comments it is the same for everybody.
 pub fn thread(owned: &OwnedHashes, rows: &[Comment], entries: &[(String, String)], now: i64) -> Vec<CommentView> {
-    let visible = |c: &Comment| c.status == "approved" || (c.status == "pending" && owns(owned, c));
+    let visible = |c: &Comment| c.status == Status::Approved || (c.status == Status::Pending && owns(owned, c));
     // Rows come parents first, so walking backwards sees replies first.
     let mut keep: HashSet<i64> = HashSet::new();
     for c in rows.iter().rev() {
@@ -172,7 +172,7 @@ pub fn thread(owned: &OwnedHashes, rows: &[Comment], entries: &[(String, String)
             edited: c.edited_at.is_some(),
             body_html: if removed { String::new() } else { c.body_html.clone() },
             entry: c.entry_anchor.as_ref().and_then(|a| entries.iter().find(|(anchor, _)| anchor == a).cloned()),
-            pending: c.status == "pending" && !removed,
+            pending: c.status == Status::Pending && !removed,
             removed,
             can_edit: !removed && owns(owned, c) && now - c.created_at < EDIT_WINDOW_SECONDS,
             staff: c.editor_id.is_some() && !removed,
@@ -197,7 +197,7 @@ async fn reply_target(
     id: Option<i64>,
 ) -> Result<Result<Option<Comment>, &'static str>> {
     let Some(id) = id else { return Ok(Ok(None)) };
-    let Some(mut parent) = db::comments::by_id(&state.db, id).await?.filter(|p| p.status == "approved") else {
+    let Some(mut parent) = db::comments::by_id(&state.db, id).await?.filter(|p| p.status == Status::Approved) else {
         return Ok(Err(NO_PARENT));
     };
     if parent.article_id != article_id {
@@ -326,7 +326,7 @@ pub async fn create(
         url: valid.url.as_deref(),
         body: &valid.comment,
         body_html: &body_html,
-        status: status.as_str(),
+        status,
         reason,
         ip: &ip,
         user_agent: user_agent.as_deref(),
@@ -375,7 +375,7 @@ pub async fn create(
 /// The commenter's own comment, if the edit window is still open.
 async fn own_comment(req: &HttpRequest, state: &AppState, id: i64) -> Result<(Comment, String)> {
     let comment = db::comments::by_id(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if comment.status == "trash" || comment.status == "spam" {
+    if matches!(comment.status, Status::Trash | Status::Spam) {
         return Err(Error::NotFound);
     }
     if !owns(&owned_hashes(req), &comment) {
@@ -434,7 +434,7 @@ pub async fn update(req: HttpRequest, state: Data<AppState>, id: Path<i64>, payl
         ..Default::default()
     });
     // An edit can make a comment worse, never better than moderation left it.
-    let status = if verdict == Status::Approved { comment.status.as_str() } else { verdict.as_str() };
+    let status = if verdict == Status::Approved { comment.status } else { verdict };
     let fp = fingerprint(comment.article_id, &comment.author, &text);
     match db::comments::update_body(&state.db, comment.id, &text, &html, &fp, status, db::now()).await {
         Ok(_) => {}

@@ -9,7 +9,6 @@ use super::AppState;
 use super::paging::{PageQuery, Pager};
 use super::soundtracks::AppearanceView;
 use super::view::Meta;
-use crate::content::record::Kind;
 use crate::db;
 use crate::error::{Error, Result};
 
@@ -33,16 +32,6 @@ pub struct PersonPage {
     pub pager: Pager,
 }
 
-fn role_label(role: &str) -> &'static str {
-    match role {
-        "director" => "director",
-        "composer" => "composer",
-        "music_supervisor" => "music supervisor",
-        "artist" => "artist",
-        _ => "performer",
-    }
-}
-
 pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQuery>) -> Result<PersonPage> {
     let db = &state.db;
     let window = query.window(db::articles::APPEARANCES_PAGE_SIZE)?;
@@ -56,7 +45,7 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQu
     let pager = Pager::new(&path, &appearances)?;
     let mut views: Vec<WorkView> = Vec::new();
     for w in works? {
-        let role = role_label(&w.role);
+        let role = w.role.label();
         match views.last_mut() {
             Some(v) if v.slug == w.slug => {
                 if !v.roles.split(", ").any(|r| r == role) {
@@ -64,7 +53,7 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQu
                 }
             }
             _ => views.push(WorkView {
-                kind: Kind::label(&w.kind),
+                kind: w.kind.label(),
                 slug: w.slug,
                 title: w.title,
                 film_title: w.film_title,

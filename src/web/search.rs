@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::paging::{self, Pager};
 use super::view::Meta;
-use crate::db::{self, paging::Page, search};
+use crate::db::{self, paging::Page, search, search::DocKind};
 use crate::error::{Error, Result};
 
 /// What a query keeps unescaped in the pager's links: letters, digits and `-._~`.
@@ -62,9 +62,9 @@ pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<Se
     let results = hits
         .into_iter()
         .map(|h| {
-            let (kind, url) = match h.kind.as_str() {
-                "record" => ("Soundtrack", format!("/soundtracks/{}", h.slug)),
-                _ => ("List", format!("/articles/{}", h.slug)),
+            let (kind, url) = match h.kind {
+                DocKind::Record => ("Soundtrack", format!("/soundtracks/{}", h.slug)),
+                DocKind::Article => ("List", format!("/articles/{}", h.slug)),
             };
             Found { kind, url, title: h.title, snippet: snippet(&h.body, &terms) }
         })

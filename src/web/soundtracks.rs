@@ -9,7 +9,6 @@ use super::AppState;
 use super::paging::{PageQuery, Pager};
 use super::structured;
 use super::view::{CardView, Meta, placement};
-use crate::content::record::Kind;
 use crate::db;
 use crate::error::{Error, Result};
 
@@ -98,7 +97,7 @@ pub async fn index(state: Data<AppState>, query: Query<PageQuery>) -> Result<Sou
             .items
             .into_iter()
             .map(|r| ListingView {
-                kind: Kind::label(&r.kind),
+                kind: r.kind.label(),
                 slug: r.slug,
                 title: r.title,
                 film_title: r.film_title,

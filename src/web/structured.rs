@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::view::{CardView, PersonLink};
-use crate::content::markdown::Block;
+use crate::content::markdown::{Block, ListStyle};
 use crate::db::export::rfc3339;
 
 fn people(list: &[PersonLink], kind: &str) -> Vec<Value> {
@@ -86,8 +86,7 @@ pub struct ArticleData<'a> {
     pub author: &'a str,
     pub published: i64,
     pub modified: i64,
-    /// `ranked`, `unranked` or `none`.
-    pub list_style: &'a str,
+    pub list_style: ListStyle,
     pub countdown: bool,
     pub entries: Vec<ListEntry<'a>>,
     pub faq: Vec<(String, String)>,
@@ -108,10 +107,10 @@ pub fn article(base: &str, a: &ArticleData<'_>) -> Value {
         "author": { "@type": "Person", "name": a.author },
         "publisher": { "@type": "Organization", "name": "Cuesheet", "url": base },
     })];
-    if a.list_style != "none" && !a.entries.is_empty() {
+    if a.list_style != ListStyle::None && !a.entries.is_empty() {
         let order = match (a.list_style, a.countdown) {
-            ("ranked", false) => "https://schema.org/ItemListOrderAscending",
-            ("ranked", true) => "https://schema.org/ItemListOrderDescending",
+            (ListStyle::Ranked, false) => "https://schema.org/ItemListOrderAscending",
+            (ListStyle::Ranked, true) => "https://schema.org/ItemListOrderDescending",
             _ => "https://schema.org/ItemListUnordered",
         };
         graph.push(json!({

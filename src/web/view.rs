@@ -7,7 +7,7 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use askama::Template;
 use chrono::DateTime;
 
-use crate::content::record::Kind;
+use crate::content::record::Role;
 use crate::db::soundtracks::Card;
 
 /// What the base layout puts in `<head>`: title, description, canonical
@@ -133,7 +133,7 @@ pub struct CardView {
 
 impl From<&Card> for CardView {
     fn from(card: &Card) -> Self {
-        let people = |role: &str| -> Vec<PersonLink> {
+        let people = |role: Role| -> Vec<PersonLink> {
             card.people(role).into_iter().map(|c| PersonLink { slug: c.slug.clone(), name: c.name.clone() }).collect()
         };
         // Track artists link to their page: they are credited on the record.
@@ -149,13 +149,13 @@ impl From<&Card> for CardView {
         CardView {
             slug: s.slug.clone(),
             title: s.title.clone(),
-            kind: Kind::label(&s.kind),
+            kind: s.kind.label(),
             film_title: s.film_title.clone(),
             film_year: s.film_year,
-            directors: people("director"),
-            composers: people("composer"),
-            supervisors: people("music_supervisor"),
-            artists: people("artist"),
+            directors: people(Role::Director),
+            composers: people(Role::Composer),
+            supervisors: people(Role::MusicSupervisor),
+            artists: people(Role::Artist),
             label: s.label.clone(),
             released: s.released.clone(),
             catalogue_number: s.catalogue_number.clone(),

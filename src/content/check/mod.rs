@@ -62,6 +62,7 @@ use rayon::prelude::*;
 pub use output::{Format, run};
 
 use super::markdown::Html;
+use super::record::Role;
 use super::{Article, LoadError, Problem, Record, Severity, Site, Source, article, is_slug, record, slugify};
 
 /// What a file is checked against: the records, articles, tags and people
@@ -101,7 +102,7 @@ impl Context {
             makers: r
                 .credits()
                 .iter()
-                .filter(|(role, _)| matches!(*role, "director" | "composer" | "music_supervisor"))
+                .filter(|(role, _)| matches!(role, Role::Director | Role::Composer | Role::MusicSupervisor))
                 .map(|(_, name)| name.trim().to_owned())
                 .filter(|name| !name.is_empty())
                 .collect(),

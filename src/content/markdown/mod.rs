@@ -19,41 +19,28 @@ use serde::{Deserialize, Serialize};
 use parse::{Chunk, Ids, html_of, plain_text, shape_of};
 pub use parse::{options, sanitize};
 
-/// How a list presents its entries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ListStyle {
-    Ranked,
-    Unranked,
-    #[default]
-    None,
-}
-
-impl ListStyle {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListStyle::Ranked => "ranked",
-            ListStyle::Unranked => "unranked",
-            ListStyle::None => "none",
-        }
+crate::text_enum! {
+    /// How a list presents its entries (front matter `list`, the
+    /// `articles.list_style` column).
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum ListStyle("list style") {
+        Ranked = "ranked",
+        Unranked = "unranked",
+        #[default]
+        None = "none",
     }
 }
 
-/// Whether ranks count up from 1 or down to 1.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ListOrder {
-    #[default]
-    Ascending,
-    Countdown,
-}
-
-impl ListOrder {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListOrder::Ascending => "ascending",
-            ListOrder::Countdown => "countdown",
-        }
+crate::text_enum! {
+    /// Whether ranks count up from 1 or down to 1 (front matter `order`,
+    /// the `articles.list_order` column).
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum ListOrder("list order") {
+        #[default]
+        Ascending = "ascending",
+        Countdown = "countdown",
     }
 }
 

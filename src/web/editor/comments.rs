@@ -20,12 +20,11 @@ use crate::web::AppState;
 use crate::web::forms;
 use crate::web::view::{Meta, date_time, html_response};
 
-const TABS: [&str; 4] = ["pending", "approved", "spam", "trash"];
 /// Comments listed per tab.
 const LIMIT: i64 = 200;
 
 pub struct Tab {
-    pub status: &'static str,
+    pub status: Status,
     pub count: i64,
     pub current: bool,
 }
@@ -42,7 +41,7 @@ struct ModerationPage {
     csrf: String,
     me: super::Me,
     tabs: Vec<Tab>,
-    status: &'static str,
+    status: Status,
     comments: Vec<Row>,
     notice: Option<String>,
 }
@@ -60,14 +59,14 @@ pub async fn index(
     query: Query<TabQuery>,
 ) -> Result<HttpResponse> {
     editor.require(Role::can_moderate, MODERATORS_ONLY)?;
-    let status = TABS.iter().copied().find(|t| Some(*t) == query.status.as_deref()).unwrap_or("pending");
+    let status = query.status.as_deref().and_then(|s| s.parse().ok()).unwrap_or(Status::Pending);
     let counts = db::comments::count_by_status(&state.db).await?;
-    let tabs = TABS
+    let tabs = Status::ALL
         .iter()
-        .map(|t| Tab {
+        .map(|&t| Tab {
             status: t,
-            count: counts.iter().find(|(s, _)| s == t).map_or(0, |(_, n)| *n),
-            current: *t == status,
+            count: counts.iter().find(|c| c.status == t).map_or(0, |c| c.count),
+            current: t == status,
         })
         .collect();
     let comments = db::comments::by_status(&state.db, status, LIMIT)
@@ -128,7 +127,7 @@ pub async fn act(
     editor.require(Role::can_moderate, MODERATORS_ONLY)?;
     let posted = forms::posted(&req, payload, 256 * 1024, &state.secret, None).await?;
     let mut fields = posted.fields;
-    let back = fields.remove("tab").filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "pending".into());
+    let back = fields.remove("tab").and_then(|t| t.parse::<Status>().ok()).unwrap_or(Status::Pending);
     let ModerationAction { what, target } = fields.remove("action").unwrap_or_default().parse()?;
     let ids: Vec<i64> = match target {
         Target::Selected => {
@@ -170,7 +169,7 @@ pub async fn reply(
         url: None,
         body: &text,
         body_html: &html,
-        status: Status::Approved.as_str(),
+        status: Status::Approved,
         reason: Some("written by an editor"),
         ip: &forms::client_ip(&req, &state.config),
         user_agent: None,

@@ -89,7 +89,7 @@ pub fn when(published_at: Option<i64>, now: i64) -> Option<String> {
 pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
     let now = db::now();
     let (rows, pending) = tokio::join!(db::articles::desk(&state.db), db::comments::count_by_status(&state.db));
-    let pending = pending?.into_iter().find(|(s, _)| s == "pending").map_or(0, |(_, n)| n);
+    let pending = pending?.into_iter().find(|c| c.status == crate::comments::Status::Pending).map_or(0, |c| c.count);
     let articles = rows?
         .into_iter()
         .map(|a| Row {

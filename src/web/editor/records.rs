@@ -175,11 +175,8 @@ impl RecordForm {
             .trim()
             .parse::<i64>()
             .map_err(|_| FieldErrors::from([("film_year", "Write the film's year, such as 1982.".to_string())]))?;
-        let kind = match self.kind.as_str() {
-            "compilation" => Kind::Compilation,
-            "songs" => Kind::Songs,
-            _ => Kind::Score,
-        };
+        // A select offers only these; anything else is a score.
+        let kind = self.kind.parse().unwrap_or(Kind::Score);
         Ok(Record {
             slug: slug.to_owned(),
             path: format!("soundtracks/{slug}.toml").into(),

@@ -12,7 +12,7 @@ use super::store::{Kept, check, keep_autosave, keep_draft, unique_slug, write};
 use super::{Conflict, page};
 use crate::auth::Role;
 use crate::comments::form::FieldErrors;
-use crate::content::markdown::Html;
+use crate::content::markdown::{Html, ListStyle};
 use crate::content::{is_slug, reorder, slugify};
 use crate::db;
 use crate::error::{Error, Result};
@@ -260,7 +260,7 @@ impl Desk<'_> {
             let notice = Some(format!("There is no record `{slug}`."));
             return self.again(form, errors, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
         };
-        let heading = if form.list == "none" { "###" } else { "##" };
+        let heading = if form.list.parse() == Ok(ListStyle::None) { "###" } else { "##" };
         let film = &card.soundtrack.film_title;
         let entry = format!("{heading} {film} {{soundtrack={slug}}}\n\nWhy {film} belongs here.");
         let at = cursor.map(|c| utf16_to_byte(&form.body, c));

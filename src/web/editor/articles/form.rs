@@ -104,12 +104,9 @@ impl ArticleForm {
         if self.title.trim().is_empty() {
             errors.insert("title", "A list needs a title.".into());
         }
-        let list = match self.list.as_str() {
-            "ranked" => ListStyle::Ranked,
-            "unranked" => ListStyle::Unranked,
-            _ => ListStyle::None,
-        };
-        let order = if self.order == "countdown" { ListOrder::Countdown } else { ListOrder::Ascending };
+        // A select offers only these; anything else is the default.
+        let list: ListStyle = self.list.parse().unwrap_or_default();
+        let order: ListOrder = self.order.parse().unwrap_or_default();
         let published = match self.published.trim() {
             "" => None,
             t => match parse_time(t) {
