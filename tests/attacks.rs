@@ -1122,6 +1122,11 @@ async fn cross_origin_posts_are_refused_and_same_origin_ones_pass() {
                         .await,
                 ),
                 ("desk article", desk.post_with("/editor/articles", &article, headers).await),
+                ("desk autosave", desk.post_with("/editor/articles/autosave", &article, headers).await),
+                (
+                    "desk people",
+                    desk.post_with("/editor/people", &[("csrf", &csrf), ("email", "x@example.com")], headers).await,
+                ),
                 ("desk logout", desk.post_with("/editor/logout", &[("csrf", &csrf)], headers).await),
             ];
             for (target, page) in pages {

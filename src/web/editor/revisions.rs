@@ -206,4 +206,35 @@ mod tests {
         assert!(shown.contains("[-w3-]{+x3+}") && shown.contains("[-w190-]{+x190+}") && shown.contains('…'), "{shown}");
         assert!(!shown.contains("w100 "), "{shown}");
     }
+
+    /// A measurement, run by hand: `cargo test --release --lib
+    /// long_diff -- --ignored --nocapture`. The longest real article ten
+    /// times over (about 30,000 words) with a word changed every 500.
+    #[test]
+    #[ignore = "a measurement, run by hand"]
+    fn long_diff() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/content/articles/best-movie-soundtracks-of-all-time.md");
+        let article = std::fs::read_to_string(path).unwrap_or_default();
+        let old = article.repeat(10);
+        let mut changed = 0;
+        let new: Vec<String> = old
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| {
+                if i % 500 == 250 {
+                    changed += 1;
+                    format!("CHANGED{i}")
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect();
+        let new = new.join(" ");
+        let started = std::time::Instant::now();
+        let parts = word_diff(&old, &new);
+        let took = started.elapsed();
+        let added = parts.iter().filter(|p| matches!(p, DiffPart::Added(t) if t.contains("CHANGED"))).count();
+        eprintln!("{} words, {changed} changes: {} parts in {took:?}", old.split_whitespace().count(), parts.len());
+        assert_eq!(added, changed);
+    }
 }

@@ -131,7 +131,11 @@ pub async fn edit(
     if let Some(rev) = query.restore {
         let r = db::revisions::get(&state.db, *id, rev).await?.ok_or(Error::NotFound)?;
         form = form.restored(&r)?;
-        let status = if file.front.published.is_some() { "stays published" } else { "stays a draft" };
+        let status = match Status::of(desk.published_at, desk.submitted_at, db::now()) {
+            Status::Published => "stays published",
+            Status::Scheduled => "stays scheduled",
+            Status::Draft | Status::InReview => "stays a draft",
+        };
         notice = Some(format!(
             "Restored {} into the editor. Nothing changes for readers until you save; the list {status}.",
             super::revisions::label(&r).to_lowercase(),
