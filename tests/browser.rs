@@ -859,7 +859,9 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
 });
 
 browser_test!(keyboard_focus_is_visible_and_the_skip_link_works, JS, |ctx| {
-    for (path, dark) in [("/", false), (RANKED, false), (RANKED, true)] {
+    for (path, dark) in
+        [("/", false), (RANKED, false), (RANKED, true), ("/editor/login", false), ("/editor/login", true)]
+    {
         ctx.goto(path).await;
         ctx.set_dark(dark).await;
         let focus = if dark { "rgb(140, 184, 255)" } else { "rgb(29, 95, 191)" };
