@@ -129,6 +129,14 @@
       })
       .then(function () {
         inFlight = false;
+        if (waiting !== null) {
+          var button = waiting.button;
+          waiting = null;
+          if (form.requestSubmit) form.requestSubmit(button || undefined);
+          else if (button) button.click();
+          else form.submit();
+          return;
+        }
         if (unsaved()) schedule();
       });
   }
@@ -152,7 +160,15 @@
     schedule();
     schedulePreview();
   });
-  form.addEventListener("submit", function () {
+  // A button pressed while a list not saved yet is being kept as a draft
+  // waits for it: sent to the list's new address, it cannot make a second.
+  var waiting = null;
+  form.addEventListener("submit", function (event) {
+    if (isNew && inFlight) {
+      event.preventDefault();
+      waiting = { button: event.submitter || null };
+      return;
+    }
     submitting = true;
     clearTimeout(timer);
   });

@@ -1123,6 +1123,7 @@ async fn cross_origin_posts_are_refused_and_same_origin_ones_pass() {
                 ),
                 ("desk article", desk.post_with("/editor/articles", &article, headers).await),
                 ("desk autosave", desk.post_with("/editor/articles/autosave", &article, headers).await),
+                ("desk preview", desk.post_with("/editor/articles/preview", &article, headers).await),
                 (
                     "desk people",
                     desk.post_with("/editor/people", &[("csrf", &csrf), ("email", "x@example.com")], headers).await,

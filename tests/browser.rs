@@ -861,7 +861,9 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
 });
 
 browser_test!(keyboard_focus_is_visible_and_the_skip_link_works, JS, |ctx| {
-    for (path, dark) in [("/", false), (RANKED, false), (RANKED, true)] {
+    for (path, dark) in
+        [("/", false), (RANKED, false), (RANKED, true), ("/editor/login", false), ("/editor/login", true)]
+    {
         ctx.goto(path).await;
         ctx.set_dark(dark).await;
         let focus = if dark { "rgb(140, 184, 255)" } else { "rgb(29, 95, 191)" };
@@ -1193,6 +1195,35 @@ browser_test!(typing_is_autosaved_and_previewed_as_it_goes, JS, |ctx| {
     assert_eq!(caret, json!(["f-body", line.parse::<u64>().unwrap()]), "the cursor is on line {line}");
 });
 
+/// Holds the autosave of a list not saved yet until `window.__release()`.
+const HOLD_NEW_AUTOSAVE: &str = "window.__release = null; const f = window.fetch; \
+    window.fetch = function (url, options) { \
+      if (String(url).endsWith('/editor/articles/autosave')) \
+        return new Promise(done => { window.__release = () => done(f.call(window, url, options)); }); \
+      return f.apply(this, arguments); };";
+
+browser_test!(a_button_pressed_while_a_new_list_is_being_kept_waits_for_it, JS, |ctx| {
+    ctx.log_in().await;
+    ctx.goto("/editor/articles/new").await;
+    ctx.js(HOLD_NEW_AUTOSAVE, vec![]).await;
+    ctx.fill("#f-title", "Saved once, not twice").await;
+    ctx.find("#f-body").await.send_keys("The intro.\n").await.unwrap();
+    // The autosave is on its way (held here) when Save is pressed.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ctx.js("return window.__release !== null;", vec![]).await != json!(true) {
+        assert!(Instant::now() < deadline, "no autosave was sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ctx.find("button[value=save]").await.click().await.unwrap();
+    assert_eq!(ctx.location().await, "/editor/articles/new", "Save waits for the draft");
+    ctx.js("window.__release();", vec![]).await;
+    let saved = ctx.wait_location("the saved list", |l| l.contains("saved=")).await;
+    assert!(saved.starts_with("/editor/articles/") && !saved.starts_with("/editor/articles?"), "{saved}");
+    ctx.goto("/editor").await;
+    let titles = ctx.texts(".desk-table tbody td:first-child").await;
+    assert_eq!(titles.iter().filter(|t| *t == "Saved once, not twice").count(), 1, "{titles:?}");
+});
+
 browser_test!(the_writing_view_works_without_javascript, NO_JS, |ctx| {
     ctx.log_in().await;
     ctx.goto("/editor/articles/new").await;
@@ -1408,5 +1439,5 @@ async fn every_page_type_is_saved_for_the_html_checker() {
     save("editor-article-findings", &findings, 200);
 
     eprintln!("saved {saved} pages in {}", out.display());
-    assert!(saved >= 29, "{saved} pages");
+    assert!(saved >= 33, "{saved} pages");
 }

@@ -20,8 +20,8 @@ if [ "${1:-}" != "--saved" ]; then
   (cd "$repo" && cargo test --quiet --test browser -- --exact every_page_type_is_saved_for_the_html_checker)
 fi
 count="$(find "$out" -maxdepth 1 -name '*.html' 2>/dev/null | wc -l)"
-if [ "$count" -lt 29 ]; then
-  echo "expected at least 29 pages in $out, found $count" >&2
+if [ "$count" -lt 33 ]; then
+  echo "expected at least 33 pages in $out, found $count" >&2
   exit 1
 fi
 echo "Nu HTML Checker $(java -jar "$jar" --version) on $count pages in $out"

@@ -379,9 +379,9 @@ impl Desk<'_> {
         let publishing = front.published.is_some();
         let Some(article) = checked.article.filter(|_| !(publishing && checked.errors > 0)) else {
             let notice = if publishing {
-                "Not published: fix the errors listed above first. Your text is unchanged below.".to_string()
+                "Not published: fix the errors listed under the text first. Your text is unchanged.".to_string()
             } else {
-                "Not saved: fix the errors listed above first.".to_string()
+                "Not saved: fix the errors listed under the text first.".to_string()
             };
             return self.again(form, errors, Some(notice), StatusCode::UNPROCESSABLE_ENTITY).await;
         };

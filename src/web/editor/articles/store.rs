@@ -198,7 +198,7 @@ async fn create_draft(state: &AppState, editor: &CurrentEditor, form: &ArticleFo
     };
     let checked = check(state, None, &slug, &front, &form.body, Html::Page).await?;
     let Some(article) = checked.article else {
-        return Ok(Kept::Nothing("the text cannot be read as a list yet; fix the errors listed above."));
+        return Ok(Kept::Nothing("the text cannot be read as a list yet; fix the errors listed under the text."));
     };
     match write(state, editor, None, &article, &front, false).await? {
         Some(id) => Ok(Kept::Draft { id, version: 1, slug }),
