@@ -769,3 +769,35 @@ async fn a_commenters_name_is_isolated_wherever_it_is_shown() {
         app.finish().await;
     }
 }
+
+/// The desk's lists of articles and records come a page at a time, as the
+/// public listings do: an archive of any size opens as fast as a small one.
+#[actix_web::test]
+async fn the_desks_lists_come_a_page_at_a_time() {
+    for backend in backends().await {
+        let f = fixture();
+        for i in 0..100 {
+            f.record(&format!("film-{i:03}-2000"), &format!("Film {i:03}"), 2000);
+        }
+        for i in 0..50 {
+            f.article(&format!("list-{i:02}"), &format!("List {i:02}"), "list = \"none\"", "Notes on film scores.\n");
+        }
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let first = b.get("/editor").await;
+        assert_eq!(first.texts(".desk-table tbody tr").len(), 50);
+        assert_eq!(first.attrs(".pager a[rel=next]", "href"), vec!["/editor?page=2"]);
+        let second = b.get("/editor?page=2").await;
+        assert_eq!(second.texts(".desk-table tbody tr").len(), 1, "51 articles in all");
+        assert_eq!(second.attrs(".pager a[rel=prev]", "href"), vec!["/editor"]);
+        assert_eq!(b.get("/editor?page=3").await.status, 404);
+
+        let records = b.get("/editor/records").await;
+        assert_eq!(records.texts(".desk-table tbody tr").len(), 100);
+        assert_eq!(records.texts(".desk-table tbody tr td:first-child")[0], "Drive (2011)");
+        let rest = b.get("/editor/records?page=2").await.texts(".desk-table tbody tr td:first-child");
+        assert_eq!(rest, vec!["Film 099 (2000)", "Jaws (1975)", "Psycho (1960)"], "103 records, by film");
+        assert_eq!(b.get("/editor/records?page=x").await.status, 404);
+        app.finish().await;
+    }
+}

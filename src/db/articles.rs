@@ -199,11 +199,16 @@ select a.id, a.slug, a.title, a.published_at, a.submitted_at, a.modified_at,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'approved') as comment_count,
        (select count(*) from comments c where c.article_id = a.id and c.status = 'pending') as pending_count
 from articles a
-order by a.modified_at desc, a.id desc";
+order by a.modified_at desc, a.id desc limit $1 offset $2";
 
-/// Every article, most recently changed first.
-pub async fn desk(db: &Db) -> Result<Vec<DeskRow>> {
-    sqlx::query_as(DESK).fetch_all(&db.pool).await
+/// Articles on a page of the desk's dashboard.
+pub const DESK_PAGE_SIZE: i64 = 50;
+
+/// A page of every article, most recently changed first (the offset walks
+/// the `articles_modified` index).
+pub async fn desk(db: &Db, window: Window) -> Result<Page<DeskRow>> {
+    let rows = sqlx::query_as(DESK).bind(window.limit()).bind(window.offset()).fetch_all(&db.pool).await?;
+    Ok(window.page(rows))
 }
 
 /// How an article is written from the editor desk (files are written in

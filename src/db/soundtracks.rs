@@ -173,20 +173,13 @@ pub struct Listing {
 /// Records on a page of the A–Z index.
 pub const PAGE_SIZE: i64 = 100;
 
-const ALL: &str = "select slug, title, kind, film_title, film_year from soundtracks order by film_title, film_year";
-
-/// Every record, by film title (the desk's list).
-pub async fn all(db: &Db) -> Result<Vec<Listing>> {
-    sqlx::query_as(ALL).fetch_all(&db.pool).await
-}
-
 // In the order of the `soundtracks_film` index (ties by id, which the
 // index holds too), so the offset walks the index.
 pub(crate) const INDEX_PAGE: &str = "
 select slug, title, kind, film_title, film_year from soundtracks
 order by film_title, film_year, id limit $1 offset $2";
 
-/// One page of the public A–Z index.
+/// One page of the A–Z index (the public one and the desk's).
 pub async fn index_page(db: &Db, window: Window) -> Result<Page<Listing>> {
     let rows = sqlx::query_as(INDEX_PAGE).bind(window.limit()).bind(window.offset()).fetch_all(&db.pool).await?;
     Ok(window.page(rows))

@@ -1,7 +1,7 @@
 //! `/editor`: every article with its status, last change and counts.
 
 use actix_web::http::StatusCode;
-use actix_web::web::Data;
+use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -10,6 +10,7 @@ use crate::db;
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::forms;
+use crate::web::paging::{PageQuery, Pager};
 use crate::web::view::{Meta, date_time, html_response};
 
 pub struct Row {
@@ -31,6 +32,7 @@ struct Dashboard {
     csrf: String,
     me: super::Me,
     articles: Vec<Row>,
+    pager: Pager,
     pending: i64,
 }
 
@@ -86,11 +88,20 @@ pub fn when(published_at: Option<i64>, now: i64) -> Option<String> {
     }
 }
 
-pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+pub async fn show(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse> {
     let now = db::now();
-    let (rows, pending) = tokio::join!(db::articles::desk(&state.db), db::comments::count_by_status(&state.db));
+    let window = query.window(db::articles::DESK_PAGE_SIZE)?;
+    let (rows, pending) = tokio::join!(db::articles::desk(&state.db, window), db::comments::count_by_status(&state.db));
     let pending = pending?.into_iter().find(|c| c.status == crate::comments::Status::Pending).map_or(0, |c| c.count);
-    let articles = rows?
+    let rows = rows?;
+    let pager = Pager::new("/editor", &rows)?;
+    let articles = rows
+        .items
         .into_iter()
         .map(|a| Row {
             id: a.id,
@@ -104,6 +115,7 @@ pub async fn show(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor
         })
         .collect();
     let (csrf, cookie) = forms::csrf_for(&req, &state.secret)?;
-    let page = Dashboard { meta: Meta::new("Dashboard", "Editor desk"), csrf, me: editor.me(), articles, pending };
+    let meta = Meta::new("Dashboard", "Editor desk").paged(state.base(), "/editor", &pager);
+    let page = Dashboard { meta, csrf, me: editor.me(), articles, pager, pending };
     html_response(StatusCode::OK, &page, cookie)
 }

@@ -1,5 +1,5 @@
-//! Keeping records right: `/editor/records` (every record, with the
-//! articles that use each), new and edit forms with every field of the
+//! Keeping records right: `/editor/records` (every record, A–Z, a page
+//! at a time), new and edit forms with every field of the
 //! record format (tracks added and removed without JavaScript), and delete,
 //! refused while an article uses the record.
 
@@ -23,6 +23,7 @@ use crate::db::{self, soundtracks::Listing};
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::forms;
+use crate::web::paging::{PageQuery, Pager};
 use crate::web::view::{Meta, html_response};
 
 #[derive(Template)]
@@ -32,13 +33,22 @@ struct RecordsPage {
     csrf: String,
     me: super::Me,
     records: Vec<Listing>,
+    pager: Pager,
 }
 
-pub async fn index(req: HttpRequest, state: Data<AppState>, editor: CurrentEditor) -> Result<HttpResponse> {
+pub async fn index(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    query: Query<PageQuery>,
+) -> Result<HttpResponse> {
     editor.require(Role::can_edit_records, RECORDS_EDITORS_ONLY)?;
     let (csrf, _) = forms::csrf_for(&req, &state.secret)?;
-    let records = db::soundtracks::all(&state.db).await?;
-    let page = RecordsPage { meta: Meta::new("Records", "Editor desk"), csrf, me: editor.me(), records };
+    let window = query.window(db::soundtracks::PAGE_SIZE)?;
+    let records = db::soundtracks::index_page(&state.db, window).await?;
+    let pager = Pager::new("/editor/records", &records)?;
+    let meta = Meta::new("Records", "Editor desk").paged(state.base(), "/editor/records", &pager);
+    let page = RecordsPage { meta, csrf, me: editor.me(), records: records.items, pager };
     html_response(StatusCode::OK, &page, [])
 }
 
