@@ -434,6 +434,9 @@ async fn records_are_created_edited_and_kept_while_used() {
         ];
         let more = submit(&b, "/editor/records/new", &fields, "add-track").await;
         assert_eq!(more.attrs("input[name='track-1-title']", "value"), vec![""]);
+        // Enter in a field presses the form's first submit button: Save.
+        let buttons = more.attrs("form.desk-form button[type=submit]", "value");
+        assert_eq!(buttons.first().map(String::as_str), Some("save"), "{buttons:?}");
         let saved = submit_on(&b, &more, &[("track-1-title", "The Landing"), ("track-1-note", "Brass")], "save").await;
         assert_eq!(saved.status, 303, "{}", saved.body);
         assert_eq!(saved.header("location").unwrap(), "/editor/records/alien-1979?saved=1");
@@ -592,7 +595,23 @@ async fn export_import_export_is_a_fixed_point() {
                 let a = std::fs::read_to_string(first.path().join(dir).join(&name)).unwrap();
                 let b = std::fs::read_to_string(second.path().join(dir).join(&name)).unwrap();
                 assert_eq!(a, b, "{dir}/{name:?}");
+                if dir == "articles" {
+                    // The table of contents as written: only where the source chose it.
+                    let source = std::fs::read_to_string(Path::new(REAL_CONTENT).join(dir).join(&name)).unwrap();
+                    let chosen = |t: &str| t.lines().find(|l| l.starts_with("toc =")).map(str::to_owned);
+                    assert_eq!(chosen(&a), chosen(&source), "{name:?}");
+                }
             }
+        }
+        // An article left on "For long articles" stays on it in the desk.
+        let b = logged_in(&app).await;
+        for (choice, title) in [("auto", "Automatic"), ("hide", "Hidden"), ("show", "Shown")] {
+            let page = b.get("/editor/articles/new").await;
+            let fields = [("title", title), ("list", "none"), ("toc", choice), ("body", "A few words on scores.\n")];
+            let saved = submit_on(&b, &page, &fields, "save").await;
+            assert_eq!(saved.status, 303, "{}", saved.body);
+            let saved = b.get(&saved.header("location").unwrap()).await;
+            assert_eq!(saved.attrs("select#f-toc option[selected]", "value"), vec![choice], "{title}");
         }
         // The public pages of both databases are the same.
         let strip = |p: Page| p.stable();

@@ -243,25 +243,26 @@ const FILE_ROWS: Table = Table {
         "origin_hash",
         "edited_at",
         "modified_at",
+        "toc_choice",
     ],
     suffix: "on conflict (slug) do update set
     title = excluded.title, description = excluded.description, author = excluded.author,
     published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
     list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
     origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at,
-    version = articles.version + 1
+    toc_choice = excluded.toc_choice, version = articles.version + 1
 returning slug, id",
 };
 const INSERT_WEB: &str = "
 insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
-                      body, rendered, origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12)
+                      body, rendered, origin, origin_hash, edited_at, modified_at, toc_choice)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12, $13)
 returning id";
 const UPDATE_WEB: &str = "
 update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
     list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, edited_at = $12, modified_at = $12,
-    version = version + 1
-where id = $13 and version = $14
+    toc_choice = $13, version = version + 1
+where id = $14 and version = $15
 returning id";
 const DELETE_ENTRIES: &str = "delete from entries where article_id in ({list})";
 const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id in ({list})";
@@ -337,7 +338,8 @@ pub async fn write(
         .bind(toc(a))
         .bind(&a.body)
         .bind(derived.rendered)
-        .bind(stamp);
+        .bind(stamp)
+        .bind(a.front.toc.map(i64::from));
     let query = match how {
         Write::WebUpdate { id, version } => query.bind(id).bind(version),
         Write::WebNew => query,
@@ -415,6 +417,7 @@ pub async fn write_files(
             a.hash.as_str().into(),
             None::<i64>.into(),
             stamp.into(),
+            a.front.toc.map(i64::from).into(),
         ]);
         texts.push((a, derived.search));
     }

@@ -168,15 +168,15 @@ struct ArticleRow {
     list_style: ListStyle,
     #[sqlx(try_from = "String")]
     list_order: ListOrder,
-    toc: i64,
+    toc_choice: Option<i64>,
     body: String,
 }
 
 const ARTICLES: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, body
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, body
 from articles order by slug";
 const ARTICLE: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, body
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, body
 from articles where id = $1";
 const TAGS: &str = "select at.article_id, t.name from article_tags at join tags t on t.id = at.tag_id order by t.name";
 const TAGS_OF: &str = "select at.article_id, t.name from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 order by t.name";
@@ -198,7 +198,7 @@ fn article_file(a: ArticleRow, tags: &HashMap<i64, Vec<String>>) -> ArticleFile 
             tags: tags.get(&a.id).cloned().unwrap_or_default(),
             list: a.list_style,
             order: a.list_order,
-            toc: Some(a.toc == 1),
+            toc: a.toc_choice.map(|c| c == 1),
         },
         slug: a.slug,
         body: a.body,
