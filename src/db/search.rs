@@ -5,7 +5,7 @@
 //! they differ: FTS5 with bm25 on SQLite, a weighted tsvector with
 //! `ts_rank` on PostgreSQL.
 
-use pulldown_cmark::{Event, Parser};
+use pulldown_cmark::{Event, Parser, TagEnd};
 
 use super::bulk::{Rows, Table, Value};
 use super::{Backend, Db, Result};
@@ -102,17 +102,41 @@ pub(crate) fn row<'a>(
     ]
 }
 
-/// The searchable text of an article: its standfirst, then the body's text.
+/// The searchable text of an article: its standfirst, then the body's
+/// text, a space between blocks so that no two sentences run together in
+/// a snippet ("frontier. Every", not "frontier.Every").
 pub fn article_text(description: &str, markdown: &str) -> String {
-    let mut body = description.to_owned();
+    let mut body = description.trim().to_owned();
+    let mut gap = false;
     for e in Parser::new_ext(markdown, crate::content::markdown::options()) {
         match e {
-            Event::Text(t) | Event::Code(t) => body.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => body.push(' '),
+            Event::Text(t) | Event::Code(t) => {
+                if std::mem::take(&mut gap) && !body.is_empty() {
+                    body.push(' ');
+                }
+                body.push_str(&t);
+            }
+            Event::SoftBreak | Event::HardBreak => gap = true,
+            Event::Start(tag) => gap |= !inline(tag.to_end()),
+            Event::End(tag) => gap |= !inline(tag),
             _ => {}
         }
     }
     body
+}
+
+/// Markup inside a line of text: `*Daft* Punk.` stays `Daft Punk.`.
+fn inline(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 const COVERAGE: &str = "
@@ -232,5 +256,12 @@ mod tests {
         assert_eq!(fold("Björk SIGUR RÓS café"), "bjork sigur ros cafe");
         assert_eq!(terms("  Blade-Runner \"OR\" 1982; DROP"), vec!["blade", "runner", "or", "1982", "drop"]);
         assert!(terms("*** ---").is_empty());
+    }
+
+    #[test]
+    fn sentences_never_run_together() {
+        let text = article_text("The last frontier.", "Every cue.\n\n## Tron\n\n- one\n- two\n\n*Daft* Punk");
+        assert_eq!(text, "The last frontier. Every cue. Tron one two Daft Punk");
+        assert_eq!(article_text("", "Just *this*, [here](/x)."), "Just this, here.");
     }
 }
