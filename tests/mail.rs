@@ -396,3 +396,41 @@ async fn a_mail_written_before_a_crash_goes_out_once_after_the_restart() {
         app.finish().await;
     }
 }
+
+#[actix_web::test]
+async fn an_address_past_its_hourly_share_waits_for_its_next_mail() {
+    for backend in backends().await {
+        let Some(sink) = SmtpSink::start() else { return };
+        let mut config = config(&sink.url(), 30);
+        config.mail.mail_per_address_hour = 1;
+        let f = desk::fixture();
+        let app = TestApp::with_config(backend, config).await;
+        app.import(f.path()).await.unwrap();
+        desk::add_account(&app, desk::EMAIL, "Eda Editor", desk::PASSWORD, Role::Editor).await;
+        let b = Browser::new(&app);
+        for _ in 0..2 {
+            let form = b.get("/editor/forgot").await;
+            let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
+            assert_eq!(b.post("/editor/forgot", &[("csrf", &csrf), ("email", desk::EMAIL)]).await.status, 200);
+        }
+        sink.wait_for(desk::EMAIL, 1, WAIT).await;
+        // The second is postponed, not dropped: due again minutes from now.
+        let start = std::time::Instant::now();
+        loop {
+            let later: i64 = sqlx::query_scalar(
+                "select count(*) from outbox where sent_at is null and failed_at is null and next_at > $1",
+            )
+            .bind(cuesheet::db::now() + 120)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+            if later == 1 {
+                break;
+            }
+            assert!(start.elapsed() < WAIT, "{backend:?}: the second mail was not postponed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(sink.to(desk::EMAIL).len(), 1, "{backend:?}");
+        app.finish().await;
+    }
+}
