@@ -111,6 +111,26 @@ pub async fn mark_failed(db: &Db, id: i64, now: i64, why: &str) -> Result<()> {
     sqlx::query(FAILED).bind(id).bind(now).bind(why).execute(&db.pool).await.map(|_| ())
 }
 
+const HELD_AFTER: &str = "select count(*) from comments where status = 'pending' and id > $1";
+const NEXT_DIGEST: &str = "
+insert into outbox (kind, recipient, dedupe, created_at, next_at)
+values ('digest', $1, 'digest:' || $1, $2, $3)
+on conflict (dedupe) do nothing";
+
+/// A digest that named the held comments up to id `listed` went out. A
+/// comment held while it was being made and sent is not in it, and found
+/// the digest's key taken: such a comment gets the next digest, an
+/// interval from now.
+pub async fn digest_sent(db: &Db, id: i64, recipient: &str, listed: i64, now: i64, interval: i64) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(SENT).bind(id).bind(now).execute(&mut *tx).await?;
+    let held: i64 = sqlx::query_scalar(HELD_AFTER).bind(listed).fetch_one(&mut *tx).await?;
+    if held > 0 {
+        sqlx::query(NEXT_DIGEST).bind(recipient).bind(now).bind(now + interval).execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
 const SENT_TO_SINCE: &str = "select count(*) from outbox where recipient = $1 and sent_at > $2";
 const SENT_SINCE: &str = "select count(*) from outbox where sent_at > $1";
 

@@ -92,7 +92,9 @@ async fn next(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>, 
         db::mail::defer(db, row.id, now + 300).await?;
         return Ok(true);
     }
-    let Some(message) = make(state, &row, from).await? else {
+    // The newest held comment a digest names (a digest only).
+    let mut listed = 0;
+    let Some(message) = make(state, &row, from, &mut listed).await? else {
         db::mail::mark_failed(db, row.id, now, "nothing to send any more").await?;
         return Ok(true);
     };
@@ -107,6 +109,11 @@ async fn next(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>, 
     let sent = tokio::time::timeout(SEND_TIMEOUT + Duration::from_secs(5), transport.send(message)).await;
     let now = db::now();
     match sent {
+        Ok(Ok(_)) if row.kind == Kind::Digest => {
+            let interval = state.config.mail.digest_minutes.max(0) * 60;
+            db::mail::digest_sent(db, row.id, &row.recipient, listed, now, interval).await?;
+            tracing::info!(mail = row.id, kind = row.kind.as_str(), "mail sent");
+        }
         Ok(Ok(_)) => {
             db::mail::mark_sent(db, row.id, now).await?;
             tracing::info!(mail = row.id, kind = row.kind.as_str(), "mail sent");
@@ -142,7 +149,12 @@ pub fn backoff(attempts: i64) -> i64 {
 /// `None` when there is nothing to say any more (the reply was taken down,
 /// the address unsubscribed, no comment waits), `Some(Err)` when it cannot
 /// be made (a bad address).
-async fn make(state: &AppState, row: &Outgoing, from: &Mailbox) -> db::Result<Option<Result<Message, String>>> {
+async fn make(
+    state: &AppState,
+    row: &Outgoing,
+    from: &Mailbox,
+    listed: &mut i64,
+) -> db::Result<Option<Result<Message, String>>> {
     let (base, secret) = (state.base(), &state.secret[..]);
     let mail = match row.kind {
         Kind::Confirm => Some(super::confirm(base, secret, &row.recipient)),
@@ -162,6 +174,7 @@ async fn make(state: &AppState, row: &Outgoing, from: &Mailbox) -> db::Result<Op
                 let held = db::mail::held(&state.db, DIGEST_LIST).await?;
                 let total = db::mail::held_count(&state.db).await?;
                 let more = total - held.len() as i64;
+                *listed = held.iter().map(|h| h.id).max().unwrap_or_default();
                 (!held.is_empty()).then(|| super::digest(base, &held, more))
             }
         }
