@@ -35,6 +35,8 @@ struct MailPage {
     message: String,
     /// `(action, button)` when there is something to do.
     form: Option<(String, &'static str)>,
+    /// The button sends what a mail client's one-click unsubscribe sends.
+    one_click: bool,
 }
 
 const BAD_LINK: &str = "This link is not complete or not one of ours. Copy the whole address from the mail.";
@@ -47,7 +49,8 @@ fn page(
 ) -> Result<HttpResponse> {
     let mut meta = Meta::new(heading, heading);
     meta.noindex = true;
-    let mut res = html_response(status, &MailPage { meta, heading, message, form }, [])?;
+    let one_click = form.as_ref().is_some_and(|(action, _)| action.starts_with("/mail/unsubscribe"));
+    let mut res = html_response(status, &MailPage { meta, heading, message, form, one_click }, [])?;
     res.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     Ok(res)
 }
