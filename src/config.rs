@@ -81,6 +81,42 @@ pub struct SiteConfig {
     /// counted), in MiB; least recently used pages go first.
     #[arg(long, env = "CUESHEET_PAGE_CACHE_MB", default_value_t = 16, global = true)]
     pub page_cache_mb: u64,
+
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+/// Mail: reply notifications, moderators' digests, password resets. All
+/// off without `--smtp-url`.
+#[derive(Debug, Clone, Args)]
+pub struct MailConfig {
+    /// The SMTP server: `smtp://user:pass@host:port` (STARTTLS when the
+    /// server offers it; `?tls=required` insists), or `smtps://...`.
+    #[arg(long, env = "CUESHEET_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every mail, `Name <address>`; `Cuesheet <noreply@`
+    /// the base URL's host `>` when omitted.
+    #[arg(long, env = "CUESHEET_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Moderators get at most one digest of held comments per this many minutes.
+    #[arg(long, env = "CUESHEET_DIGEST_MINUTES", default_value_t = 30, global = true)]
+    pub digest_minutes: i64,
+
+    /// Mails one address may be sent per hour; more wait their turn.
+    #[arg(long, env = "CUESHEET_MAIL_PER_ADDRESS_HOUR", default_value_t = 10, global = true)]
+    pub mail_per_address_hour: i64,
+
+    /// Mails the whole site may send per minute; more wait their turn.
+    #[arg(long, env = "CUESHEET_MAIL_PER_MINUTE", default_value_t = 60, global = true)]
+    pub mail_per_minute: i64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self { smtp_url: None, mail_from: None, digest_minutes: 30, mail_per_address_hour: 10, mail_per_minute: 60 }
+    }
 }
 
 impl Default for SiteConfig {
@@ -93,6 +129,7 @@ impl Default for SiteConfig {
             base_url: None,
             secret: None,
             page_cache_mb: 16,
+            mail: MailConfig::default(),
         }
     }
 }

@@ -30,6 +30,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use thirtyfour::prelude::*;
 
+/// The SMTP server of the mail tests, for the password reset journey.
+#[allow(dead_code)]
+#[path = "common/mail.rs"]
+mod mail_sink;
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_cuesheet");
 
@@ -164,6 +169,11 @@ struct Site {
 
 impl Site {
     fn start() -> Site {
+        Site::start_with(&[])
+    }
+
+    /// [`Site::start`] with settings for `serve` (environment variables).
+    fn start_with(settings: &[(&str, String)]) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let database_url = format!("sqlite://{}/db.sqlite", dir.path().display());
         let cuesheet = || {
@@ -196,6 +206,7 @@ impl Site {
             .arg("--content")
             .arg(Path::new(REPO).join("content"))
             .args(["--comment-interval", "0", "--comment-min-seconds", "0"])
+            .envs(settings.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
             .stderr(file)
@@ -292,7 +303,11 @@ struct Ctx {
 
 impl Ctx {
     async fn start(tools: &Tools, options: Options) -> Ctx {
-        let site = Site::start();
+        Ctx::on(tools, options, Site::start()).await
+    }
+
+    /// A browser on a site already started.
+    async fn on(tools: &Tools, options: Options, site: Site) -> Ctx {
         let chrome = Driver::start(tools);
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&tools.chromium.to_string_lossy()).unwrap();
@@ -1440,4 +1455,47 @@ async fn every_page_type_is_saved_for_the_html_checker() {
 
     eprintln!("saved {saved} pages in {}", out.display());
     assert!(saved >= 33, "{saved} pages");
+}
+
+/// Forgot the password: the login page's link, the address, the mail (from
+/// a real SMTP server), its link, a new password, and logging in with it.
+#[test]
+fn an_editor_who_forgot_the_password_resets_it_by_mail() {
+    let Some(tools) = tools() else { return };
+    let _serial = one_at_a_time();
+    let Some(sink) = mail_sink::SmtpSink::start() else { return };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let site = Site::start_with(&[("CUESHEET_SMTP_URL", sink.url())]);
+        let ctx = Ctx::on(&tools, JS, site).await;
+        ctx.goto("/editor/login").await;
+        ctx.find("a[href='/editor/forgot']").await.click().await.unwrap();
+        ctx.wait_location("the forgot page", |l| l == "/editor/forgot").await;
+        ctx.fill("#email", EDITOR_EMAIL).await;
+        ctx.find("form[action='/editor/forgot'] button[type=submit]").await.click().await.unwrap();
+        let said = ctx.wait_for(".notice").await.text().await.unwrap();
+        assert!(said.contains("on its way"), "{said}");
+
+        let mail = sink.wait_for(EDITOR_EMAIL, 1, Duration::from_secs(30)).await.remove(0);
+        assert!(mail.html.contains("/editor/reset?token="), "the HTML part has the link too");
+        let link = mail.link("/editor/reset?token=").expect("a reset link");
+        ctx.goto(&link).await;
+        assert_eq!(ctx.texts("h1").await, vec!["Choose a new password"]);
+        let new = "a brand new and longer passphrase";
+        ctx.fill("#password", new).await;
+        ctx.fill("#password_again", new).await;
+        ctx.find("form[action='/editor/reset'] button[type=submit]").await.click().await.unwrap();
+        ctx.wait_for(".notice a[href='/editor/login']").await.click().await.unwrap();
+        ctx.wait_location("the login page", |l| l == "/editor/login").await;
+        ctx.fill("#email", EDITOR_EMAIL).await;
+        ctx.fill("#password", new).await;
+        ctx.find("form[action='/editor/login'] button[type=submit]").await.click().await.unwrap();
+        ctx.wait_location("the dashboard", |l| l == "/editor").await;
+        assert_eq!(ctx.texts("h1").await, vec!["Dashboard"]);
+
+        // The link worked once.
+        ctx.goto(&link).await;
+        assert_eq!(ctx.status().await, 404);
+        ctx.finish().await;
+    });
 }

@@ -56,6 +56,8 @@ pub struct CommentInput {
     pub comment_parent: String,
     pub entry: String,
     pub remember: bool,
+    /// "Email me when someone replies", unticked by default.
+    pub notify: bool,
     /// The honeypot: people never see it, so never fill it.
     pub honeypot: String,
     pub started: String,
@@ -78,6 +80,7 @@ impl CommentInput {
             comment_parent: take("comment_parent"),
             entry: take("entry"),
             remember: !take("remember").is_empty(),
+            notify: !take("notify").is_empty(),
             honeypot: take(HONEYPOT),
             started: take("started"),
         }

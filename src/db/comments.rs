@@ -69,6 +69,8 @@ pub struct NewComment<'a> {
     pub now: i64,
     /// An editor's reply.
     pub editor_id: Option<i64>,
+    /// The commenter asked to be told of replies.
+    pub notify: bool,
 }
 
 /// Why a comment was not stored.
@@ -89,8 +91,8 @@ returning key";
 const DUPLICATE: &str = "select count(*) from comments where fingerprint = $1 and status <> 'trash'";
 const INSERT: &str = "
 insert into comments (article_id, parent_id, depth, entry_anchor, author, email, url, body, body_html, status,
-                      reason, ip, user_agent, token_hash, fingerprint, created_at, editor_id)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                      reason, ip, user_agent, token_hash, fingerprint, created_at, editor_id, notify)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 returning id";
 const SET_PATH: &str = "update comments set path = $1 where id = $2";
 const PARENT_PATH: &str = "select path from comments where id = $1";
@@ -117,6 +119,7 @@ pub async fn insert(db: &Db, c: &NewComment<'_>, flood: Option<(&str, i64)>) -> 
         fingerprint: c.fingerprint.to_owned(),
         now: c.now,
         editor_id: c.editor_id,
+        notify: c.notify,
         flood: flood.filter(|(_, interval)| *interval > 0).map(|(key, interval)| (key.to_owned(), interval)),
     };
     db.comment_queue.insert(db, queued).await
@@ -143,6 +146,7 @@ pub(crate) struct Queued {
     pub fingerprint: String,
     pub now: i64,
     pub editor_id: Option<i64>,
+    pub notify: bool,
     /// The client's throttle key and interval (seconds), when throttled.
     pub flood: Option<(String, i64)>,
 }
@@ -181,6 +185,7 @@ pub(crate) async fn insert_one(tx: &mut AnyConnection, c: &Queued) -> Result<i64
         .bind(&c.fingerprint)
         .bind(c.now)
         .bind(c.editor_id)
+        .bind(i64::from(c.notify))
         .fetch_one(&mut *tx)
         .await?;
     set_path(tx, id, c.parent.map(|(id, _)| id)).await?;
@@ -385,17 +390,30 @@ const DELETE: &str = "delete from comments where id = $1";
 /// how many changed. Deleting for good keeps the replies: they move up to
 /// the deleted comment's parent.
 pub async fn moderate(db: &Db, ids: &[i64], what: Moderation) -> Result<u64> {
+    let now = now();
     let mut tx = db.begin_write().await?;
     // Before the change: a comment deleted for good has no article after it.
     comments_changed(&mut tx, ids).await?;
     let mut changed = 0;
     for &id in ids {
         changed += match what {
-            Moderation::Approve => sqlx::query(APPROVE).bind(id).execute(&mut *tx).await?.rows_affected(),
+            Moderation::Approve => {
+                let n = sqlx::query(APPROVE).bind(id).execute(&mut *tx).await?.rows_affected();
+                if db.mail.is_some() {
+                    super::mail::reply_approved(&mut tx, id, now).await?;
+                }
+                n
+            }
             Moderation::Unapprove => sqlx::query(UNAPPROVE).bind(id).execute(&mut *tx).await?.rows_affected(),
             Moderation::Spam => sqlx::query(MARK_SPAM).bind(id).execute(&mut *tx).await?.rows_affected(),
             Moderation::Trash => sqlx::query(TRASH).bind(id).execute(&mut *tx).await?.rows_affected(),
-            Moderation::Restore => sqlx::query(RESTORE).bind(id).execute(&mut *tx).await?.rows_affected(),
+            Moderation::Restore => {
+                let n = sqlx::query(RESTORE).bind(id).execute(&mut *tx).await?.rows_affected();
+                if db.mail.is_some() {
+                    super::mail::reply_approved(&mut tx, id, now).await?;
+                }
+                n
+            }
             Moderation::Delete => {
                 let Some((path, parent)): Option<(String, Option<i64>)> =
                     sqlx::query_as(PATH_OF).bind(id).fetch_optional(&mut *tx).await?

@@ -150,6 +150,24 @@ async fn write_batch(db: &Db, batch: Vec<Pending>) {
     }
 }
 
+/// The mail a new comment causes, in its transaction: a confirmation for a
+/// first opt-in, a notification for the comment it answers, a digest for
+/// moderators when it is held. A comment taken for spam causes none.
+async fn mail_events(tx: &mut sqlx::AnyConnection, c: &Queued, id: i64, mail: super::MailEvents) -> sqlx::Result<()> {
+    use crate::comments::Status;
+    if c.status == Status::Spam {
+        return Ok(());
+    }
+    if c.notify {
+        super::mail::opt_in(tx, &c.email, c.now).await?;
+    }
+    match c.status {
+        Status::Approved => super::mail::reply_approved(tx, id, c.now).await,
+        Status::Pending => super::mail::comment_held(tx, c.now, mail.digest_seconds).await,
+        _ => Ok(()),
+    }
+}
+
 /// One transaction for `comments`: each one's outcome, or the error that
 /// rolled the whole batch back. A batch of one keeps the exact answer of a
 /// lone insert: a unique violation (a copy committed elsewhere meanwhile)
@@ -189,6 +207,9 @@ async fn write(
             Ok(id) => {
                 if c.status == crate::comments::Status::Approved {
                     changed.push(c.article_id);
+                }
+                if let Some(mail) = db.mail {
+                    mail_events(&mut tx, c, id, mail).await?;
                 }
                 outcomes.push(Ok(id));
             }

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod editors;
 pub mod export;
 pub mod import;
+pub mod mail;
 pub mod paging;
 pub mod people;
 pub mod redirects;
@@ -82,6 +83,15 @@ pub struct Db {
     pub backend: Backend,
     /// New comments waiting for their group commit (shared by every clone).
     pub(crate) comment_queue: std::sync::Arc<commit_queue::CommitQueue>,
+    /// Whether events write mail to the outbox (a sender is configured),
+    /// and moderators' digest interval in seconds.
+    pub(crate) mail: Option<MailEvents>,
+}
+
+/// What the events that cause mail need to know when mail is on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MailEvents {
+    pub digest_seconds: i64,
 }
 
 impl Db {
@@ -129,7 +139,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        let db = Db { pool, backend, comment_queue: Default::default() };
+        let db = Db { pool, backend, comment_queue: Default::default(), mail: None };
         search::ensure_complete(&db).await.map_err(ConnectError::Connect)?;
         Ok(db)
     }
@@ -155,6 +165,18 @@ impl Db {
             Backend::Sqlite => conn.begin_with("begin immediate").await,
             Backend::Postgres => conn.begin().await,
         }
+    }
+
+    /// The same pool with mail on: comments approved or held and opt-ins
+    /// write their mail to the outbox from now on.
+    pub fn with_mail(mut self, digest_seconds: i64) -> Self {
+        self.mail = Some(MailEvents { digest_seconds });
+        self
+    }
+
+    /// Whether mail is on.
+    pub fn mail_on(&self) -> bool {
+        self.mail.is_some()
     }
 
     /// When anything a public page shows last changed (unix seconds).

@@ -150,7 +150,7 @@ pub async fn show(
     query: Query<ShowQuery>,
 ) -> Result<HttpResponse> {
     let article = load(&req, &state, &slug).await?;
-    let mut form = FormView::fresh(forms::slot_stamp(&state.secret, db::now()));
+    let mut form = FormView::fresh(forms::slot_stamp(&state.secret, db::now()), state.db.mail_on());
     form.parent = query.replytocom.clone().unwrap_or_default();
     form.entry = query.entry.clone().unwrap_or_default();
     match comments::personal_view(&req, &state, article.id).await? {

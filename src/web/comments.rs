@@ -60,6 +60,9 @@ pub struct FormView {
     pub parent: String,
     pub entry: String,
     pub remember: bool,
+    pub notify: bool,
+    /// Whether the site sends mail, so the notify box is offered.
+    pub mail: bool,
     pub started: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
@@ -68,12 +71,12 @@ pub struct FormView {
 
 impl FormView {
     /// An empty form, stamped with the current time slot.
-    pub fn fresh(started: String) -> Self {
-        FormView { started, ..Default::default() }
+    pub fn fresh(started: String, mail: bool) -> Self {
+        FormView { started, mail, ..Default::default() }
     }
 
     /// The form as it was posted, with what was wrong.
-    fn from_input(input: CommentInput, errors: FieldErrors, notice: Option<String>) -> Self {
+    fn from_input(input: CommentInput, errors: FieldErrors, notice: Option<String>, mail: bool) -> Self {
         FormView {
             author: input.author,
             email: input.email,
@@ -82,6 +85,8 @@ impl FormView {
             parent: input.comment_parent,
             entry: input.entry,
             remember: input.remember,
+            notify: input.notify,
+            mail,
             // A person who corrects the form keeps the original stamp.
             started: input.started,
             errors,
@@ -248,7 +253,7 @@ pub async fn create(
         let req = req.clone();
         async move {
             let article = articles::load(&req, &state, &slug).await?;
-            let form = FormView::from_input(input, errors, notice);
+            let form = FormView::from_input(input, errors, notice, state.db.mail_on());
             let page = articles::build(&state, &owned, article, form).await?;
             html_response(status, &page, []).map(caching::private)
         }
@@ -334,6 +339,7 @@ pub async fn create(
         fingerprint: &fingerprint,
         now,
         editor_id: None,
+        notify: input.notify && state.db.mail_on(),
     };
     let flood = (!honeypot).then_some((flood_key.as_str(), config.comment_interval));
     let id = match db::comments::insert(&state.db, &new, flood).await {

@@ -51,11 +51,11 @@ fn mac(secret: &[u8], purpose: &str, value: &str) -> Hmac<Sha256> {
     m
 }
 
-fn sign(secret: &[u8], purpose: &str, value: &str) -> String {
+pub(crate) fn sign(secret: &[u8], purpose: &str, value: &str) -> String {
     hex(&mac(secret, purpose, value).finalize().into_bytes())
 }
 
-fn verify(secret: &[u8], purpose: &str, value: &str, signature: &str) -> bool {
+pub(crate) fn verify(secret: &[u8], purpose: &str, value: &str, signature: &str) -> bool {
     unhex(signature).is_some_and(|sig| mac(secret, purpose, value).verify_slice(&sig).is_ok())
 }
 

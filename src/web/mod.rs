@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod forms;
 pub mod health;
 pub mod https;
+pub mod mail;
 pub mod origin;
 pub mod paging;
 pub mod people;
@@ -54,6 +55,10 @@ impl AppState {
     /// The state for `config`, with the signing secret from the settings or,
     /// by default, from the database (made on first use).
     pub async fn new(db: Db, config: SiteConfig) -> crate::db::Result<Self> {
+        let db = match config.mail.smtp_url {
+            Some(_) => db.with_mail(config.mail.digest_minutes.max(0) * 60),
+            None => db,
+        };
         let secret = match &config.secret {
             Some(s) => s.as_bytes().into(),
             None => crate::db::secrets::get_or_create(&db, "forms").await?.into_bytes().into(),
@@ -92,6 +97,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/search", page().to(search::show))
         .route("/static/{file}", page().to(assets::serve))
         .route("/healthz", page().to(health::healthz))
+        .route("/mail/confirm", page().to(mail::confirm_page))
+        .route("/mail/confirm", web::post().to(mail::confirm))
+        .route("/mail/unsubscribe", page().to(mail::unsubscribe_page))
+        .route("/mail/unsubscribe", web::post().to(mail::unsubscribe))
         .configure(editor::routes);
 }
 
@@ -153,6 +162,8 @@ async fn not_found() -> Result<actix_web::HttpResponse, Error> {
 pub fn server(state: AppState, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
     let (clock, db) = (Arc::clone(&state.clock), state.db.clone());
     actix_web::rt::spawn(async move { clock.watch(&db).await });
+    // The mail sender, when mail is on; it stops with the runtime.
+    actix_web::rt::spawn(crate::mail::sender::run(state.clone()));
     let state = web::Data::new(state);
     let query_errors = web::QueryConfig::default().error_handler(|e, _| Error::BadRequest(e.to_string()).into());
     let path_errors = web::PathConfig::default().error_handler(|_, _| Error::NotFound.into());

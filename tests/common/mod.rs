@@ -9,6 +9,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod desk;
+pub mod mail;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

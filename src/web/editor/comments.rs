@@ -177,6 +177,7 @@ pub async fn reply(
         fingerprint: &fingerprint(parent.article_id, &editor.name, &text),
         now: db::now(),
         editor_id: Some(editor.id),
+        notify: false,
     };
     let id = match db::comments::insert(&state.db, &new, None).await {
         Ok(id) => id,

@@ -10,6 +10,8 @@ pub mod dashboard;
 /// The editors themselves: accounts, roles, passwords.
 pub mod people;
 pub mod records;
+/// Forgotten passwords: reset links by mail.
+pub mod reset;
 /// An article's revisions: who and when, a word diff, restore.
 pub mod revisions;
 pub mod session;
@@ -91,6 +93,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(session::form))
             .route("/login", web::post().to(session::login))
             .route("/logout", web::post().to(session::logout))
+            .route("/forgot", web::get().to(reset::form))
+            .route("/forgot", web::post().to(reset::forgot))
+            .route("/reset", web::get().to(reset::reset_form))
+            .route("/reset", web::post().to(reset::reset))
             .route("/articles/new", web::get().to(articles::new))
             .route("/articles", web::post().to(articles::create))
             // Before `/articles/{id}`, which would take "autosave" or "preview" for an id.

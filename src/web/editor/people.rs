@@ -49,7 +49,13 @@ struct PeoplePage {
     notice: Option<String>,
     /// A refusal about one account: its id and why.
     refused: Option<(i64, String)>,
+    /// Mail is on: reset links can be sent.
+    mail: bool,
 }
+
+/// What the desk says when mail is off.
+pub const MAIL_OFF: &str =
+    "Mail is off: the site has no SMTP server (--smtp-url), so no reset link, reply notification or digest is sent.";
 
 #[derive(Debug, Deserialize)]
 pub struct DoneQuery {
@@ -65,6 +71,7 @@ crate::text_enum! {
         Enabled = "enabled",
         Removed = "removed",
         PasswordReset = "password",
+        ResetLinkSent = "reset-link",
         RoleChanged = "role",
     }
 }
@@ -80,6 +87,9 @@ impl Done {
                 format!("Set a new password for {who} and logged them out everywhere. Tell them the new password.")
             }
             Done::RoleChanged => format!("Changed the role of {who}."),
+            Done::ResetLinkSent => {
+                format!("Mailed {who} a link to choose a new password; it works once, within an hour.")
+            }
         }
     }
 }
@@ -125,6 +135,7 @@ async fn people_page(
         errors,
         notice,
         refused,
+        mail: state.db.mail_on(),
     };
     html_response(status, &page, [])
 }
@@ -154,7 +165,7 @@ fn done(what: Done, id: i64) -> HttpResponse {
 }
 
 /// A new password checked and hashed in its turn, or what is wrong with it.
-async fn new_password(password: String, again: &str) -> Result<Result<String, String>> {
+pub(super) async fn new_password(password: String, again: &str) -> Result<Result<String, String>> {
     if password != again {
         return Ok(Err("The two passwords differ.".into()));
     }
@@ -223,6 +234,7 @@ crate::text_enum! {
         Enable = "enable",
         Remove = "remove",
         ResetPassword = "reset-password",
+        SendResetLink = "send-reset-link",
         SetRole = "set-role",
     }
 }
@@ -263,6 +275,19 @@ pub async fn act(
                 return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Choose a role.".into()).await;
             };
             (db::editors::set_role(&state.db, id, role).await?, Done::RoleChanged)
+        }
+        PersonAction::SendResetLink => {
+            if !state.db.mail_on() {
+                return refuse(StatusCode::CONFLICT, MAIL_OFF.into()).await;
+            }
+            if target.disabled_at.is_some() {
+                return refuse(StatusCode::CONFLICT, "A disabled account cannot reset its password.".into()).await;
+            }
+            if !super::reset::send_link(&state, &target).await? {
+                let why = "This account was sent several links in the last hour; try again later.";
+                return refuse(StatusCode::TOO_MANY_REQUESTS, why.into()).await;
+            }
+            (Change::Done, Done::ResetLinkSent)
         }
         PersonAction::ResetPassword => {
             let (password, again) = (posted.take("password"), posted.take("password_again"));
