@@ -19,6 +19,8 @@ pub mod content;
 pub mod db;
 /// The web error type and its rendered error pages.
 pub mod error;
+/// Pictures: generated record sleeves and share cards.
+pub mod media;
 /// Enums stored and posted as text, parsed once where they are read.
 pub mod text_enum;
 /// The HTTP server: route table, middleware and one module per area.
