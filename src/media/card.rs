@@ -69,7 +69,8 @@ impl Card<'_> {
             out,
             r#"<text x="{MARGIN}" y="86" font-family="{FAMILY}" font-weight="bold" font-size="40" fill="{INK}">Cue<tspan fill="{ACCENT}">sheet</tspan></text>"#
         );
-        let kicker = wrap(&self.kicker.to_uppercase(), 22.0, f64::from(WIDTH) - 2.0 * MARGIN, 1);
+        // Letter-spaced: measured narrower than the line to leave room.
+        let kicker = wrap(&self.kicker.to_uppercase(), 22.0, (f64::from(WIDTH) - 2.0 * MARGIN) * 0.84, 1);
         if let Some(kicker) = kicker.first() {
             let _ = write!(
                 out,
@@ -91,7 +92,12 @@ impl Card<'_> {
             text_lines(&mut out, &sub, MARGIN, end + 64.0, 30.0, MUTED);
             out.push_str(r#"<g transform="translate(736 115)">"#);
             s.draw(&mut out, "record");
-            out.push_str("</g>");
+            let _ = write!(
+                out,
+                r#"<rect width="{}" height="{}" fill="none" stroke="{EDGE}" stroke-width="2"/></g>"#,
+                sleeve::SIDE,
+                sleeve::SIDE
+            );
         } else {
             let full = f64::from(WIDTH) - 2.0 * MARGIN;
             let (size, lines) = fit(self.title, full, &[80.0, 68.0, 56.0], 3);

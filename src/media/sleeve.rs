@@ -23,9 +23,12 @@ use skrifa::instance::{LocationRef, Size};
 
 use crate::content::record::Kind;
 
-/// The one font: DejaVu Serif Condensed Bold (Bitstream Vera licence, see
+/// The font: DejaVu Serif Condensed Bold (Bitstream Vera licence, see
 /// `static/fonts/DejaVu-LICENSE.txt`).
 pub static FONT: &[u8] = include_bytes!("../../static/fonts/DejaVuSerifCondensed-Bold.ttf");
+/// For the letters it lacks (Hebrew, Arabic and more): DejaVu Sans Bold,
+/// same licence. Letters neither has (CJK, emoji) are drawn as empty boxes.
+pub static FALLBACK: &[u8] = include_bytes!("../../static/fonts/DejaVuSans-Bold.ttf");
 /// Its family name, as the SVG documents ask for it.
 pub const FAMILY: &str = "DejaVu Serif";
 
@@ -206,7 +209,11 @@ pub fn clean(text: &str) -> String {
             space = !out.is_empty();
             continue;
         }
-        let allowed = !c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}');
+        // Bidirectional overrides and isolates would reorder the rest of a
+        // line (a hostile title reversing the site's own words); the
+        // shaper orders right-to-left text by itself.
+        let allowed = !c.is_control()
+            && !matches!(c, '\u{FFFE}' | '\u{FFFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
         if !allowed {
             continue;
         }
@@ -238,17 +245,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The width of `text` set in the shipped font at `size`.
+/// The width of `text` set in the shipped fonts at `size`.
 pub fn width(text: &str, size: f32) -> f64 {
-    let Ok(font) = skrifa::FontRef::new(FONT) else {
-        return text.chars().count() as f64 * f64::from(size) * 0.6;
-    };
-    let charmap = font.charmap();
-    let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
+    let fonts: Vec<_> = [FONT, FALLBACK].into_iter().filter_map(|f| skrifa::FontRef::new(f).ok()).collect();
+    let faces: Vec<_> =
+        fonts.iter().map(|f| (f.charmap(), f.glyph_metrics(Size::new(size), LocationRef::default()))).collect();
     text.chars()
         .map(|c| {
-            let glyph = charmap.map(c).unwrap_or_default();
-            f64::from(metrics.advance_width(glyph).unwrap_or(size * 0.6))
+            let advance = faces.iter().find_map(|(charmap, metrics)| metrics.advance_width(charmap.map(c)?));
+            f64::from(advance.unwrap_or(size * 0.6))
         })
         .sum()
 }
@@ -256,6 +261,9 @@ pub fn width(text: &str, size: f32) -> f64 {
 /// `text` broken into at most `max_lines` lines no wider than `max_width`
 /// at `size`; what does not fit ends the last line with an ellipsis.
 pub fn wrap(text: &str, size: f32, max_width: f64, max_lines: usize) -> Vec<String> {
+    // Measured glyph by glyph; the shaper may set a run in the fallback
+    // font, spaces included, so a line keeps some room to spare.
+    let max_width = max_width * 0.95;
     let text = clean(text);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
@@ -326,6 +334,7 @@ pub fn fit(text: &str, max_width: f64, sizes: &[f32], max_lines: usize) -> (f32,
 static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
     let mut db = usvg::fontdb::Database::new();
     db.load_font_data(FONT.to_vec());
+    db.load_font_data(FALLBACK.to_vec());
     db.set_serif_family(FAMILY);
     db.set_sans_serif_family(FAMILY);
     Arc::new(db)
@@ -365,6 +374,7 @@ mod tests {
         assert!(!svg.contains("<script"));
         assert!(svg.contains("&lt;/text&gt;"));
         assert!(!svg.contains('\u{0}'));
+        assert!(!clean("a\u{202e}b\u{2067}c").contains(['\u{202e}', '\u{2067}']));
         assert!(parse(&svg).is_ok());
     }
 
