@@ -21,6 +21,8 @@ pub mod db;
 pub mod error;
 /// Mail: what the site sends, its signed links, and the sender.
 pub mod mail;
+/// Pictures: generated record sleeves and share cards.
+pub mod media;
 /// Enums stored and posted as text, parsed once where they are read.
 pub mod text_enum;
 /// The HTTP server: route table, middleware and one module per area.

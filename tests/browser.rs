@@ -8,7 +8,8 @@
 //! - every page type passes axe-core (WCAG 2.1 A and AA) in the light and the
 //!   dark colour scheme, plus checks of our own: labels, landmarks, heading
 //!   order, `lang`, a visible keyboard focus and a working skip link;
-//! - screenshots at phone and desktop widths go to `target/screenshots/`;
+//! - screenshots at phone and desktop widths go to `target/screenshots/`
+//!   (records' sleeves and the share cards to `target/screenshots/cards/`);
 //! - the raw HTML of every page type goes to `target/html/` for the Nu HTML
 //!   Checker (`.ci/browser/validate.sh`); that test needs no browser.
 //!
@@ -976,6 +977,58 @@ browser_test!(screenshots_at_phone_and_desktop_widths, JS, |ctx| {
     ctx.set_dark(true).await;
     shoot(&ctx, "article-dark", 390, &article_sections, &dir).await;
     shoot(&ctx, "article-dark", 1280, &[], &dir).await;
+    eprintln!("screenshots in {}", dir.display());
+});
+
+impl Ctx {
+    /// The natural width of the image `css` once it has loaded (0 if it
+    /// cannot be decoded), waiting up to ten seconds.
+    async fn loaded_width(&self, css: &str) -> u64 {
+        let start = Instant::now();
+        loop {
+            let width = self
+                .js(
+                    "const i = document.querySelector(arguments[0]); return i.complete ? i.naturalWidth : -1;",
+                    vec![json!(css)],
+                )
+                .await;
+            if let Some(w) = width.as_u64() {
+                return w;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{css} never loaded");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+browser_test!(sleeves_and_share_cards_as_a_browser_shows_them, JS, |ctx| {
+    let dir = target_dir().join("screenshots").join("cards");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The record page's sleeve: an SVG the browser decodes, at its size.
+    ctx.goto(RECORD).await;
+    assert_eq!(ctx.loaded_width(".record .card img.sleeve").await, 400);
+    shoot(&ctx, "record-sleeve", 390, &[], &dir).await;
+    shoot(&ctx, "record-sleeve", 1280, &[], &dir).await;
+    // A list's sleeves are lazy: they load once scrolled to.
+    ctx.goto(RANKED).await;
+    ctx.js("document.querySelector('section.entry .card').scrollIntoView();", vec![]).await;
+    assert_eq!(ctx.loaded_width("section.entry .card img.sleeve").await, 400);
+    shoot(&ctx, "article-sleeves", 1280, &[("entry", "section.entry")], &dir).await;
+    // The share cards, shown alone at their own size as a feed would.
+    let cdp = ctx.driver.cdp();
+    let size = json!({ "width": 1200, "height": 630, "deviceScaleFactor": 1, "mobile": false });
+    for (name, page) in [("card-list", RANKED), ("card-record", RECORD)] {
+        ctx.goto(page).await;
+        let image = ctx.js("return document.querySelector('meta[property=\"og:image\"]').content;", vec![]).await;
+        assert!(image.as_str().unwrap().ends_with(&format!("{page}/card.png")), "{image}");
+        cdp.send_raw("Emulation.setDeviceMetricsOverride", size.clone()).await.unwrap();
+        ctx.goto(&format!("{page}/card.png")).await;
+        assert_eq!(ctx.loaded_width("img").await, 1200);
+        let file = dir.join(format!("{name}.png"));
+        ctx.driver.screenshot(&file).await.unwrap();
+        assert!(std::fs::read(&file).unwrap().starts_with(b"\x89PNG"));
+        cdp.send_raw("Emulation.clearDeviceMetricsOverride", json!({})).await.unwrap();
+    }
     eprintln!("screenshots in {}", dir.display());
 });
 

@@ -258,7 +258,11 @@ async fn structured_data_describes_lists_films_and_albums() {
             page.attrs("meta[property='og:title']", "content"),
             vec!["Soundtracks that hit harder than the plot"]
         );
-        assert_eq!(page.attrs("meta[name='twitter:card']", "content"), vec!["summary"]);
+        assert_eq!(page.attrs("meta[name='twitter:card']", "content"), vec!["summary_large_image"]);
+        assert_eq!(
+            page.attrs("meta[property='og:image']", "content"),
+            vec![format!("https://cuesheet.example{HARDER}/card.png")]
+        );
         assert!(!page.attrs("meta[name=description]", "content")[0].is_empty());
         let ld = json_ld(&page);
         let article = graph_item(&ld, "Article").unwrap();

@@ -1,6 +1,6 @@
 -- Mail: the outbox a background sender delivers from, commenters who asked
 -- to hear about replies, and password reset links.
--- Kept in step with migrations/postgres/0011_mail.sql.
+-- Kept in step with migrations/postgres/0013_mail.sql.
 
 -- Every mail is written here in the same transaction as the event that
 -- causes it; a sender on some node claims it (`locked_until`), sends it and

@@ -594,3 +594,47 @@ pub async fn existing_slugs(db: &Db, except: Option<i64>, slugs: &[String]) -> R
     let rows: Vec<(String,)> = super::fetch_list(db, EXISTING_IN, Some(except.unwrap_or(0)), slugs).await?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }
+
+/// What a list's share card shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CardHead {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    #[sqlx(try_from = "String")]
+    pub list_style: ListStyle,
+}
+
+/// An entry on a list's share card, with what its record's sleeve is made of.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CardEntry {
+    pub rank: Option<i64>,
+    pub heading: String,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub kind: crate::content::record::Kind,
+    pub film_year: i64,
+}
+
+const CARD_HEAD: &str = "
+select id, title, description, list_style from articles where slug = $1 and published_at <= $2";
+
+const CARD_ENTRIES: &str = "
+select e.rank, e.heading, s.title, s.kind, s.film_year
+from entries e join soundtracks s on s.id = e.soundtrack_id
+where e.article_id = $1
+order by e.position
+limit $2";
+
+const ENTRY_COUNT: &str = "select count(*) from entries where article_id = $1";
+
+/// A published list's title and its first `limit` entries, and how many it has.
+pub async fn card(db: &Db, slug: &str, now: i64, limit: i64) -> Result<Option<(CardHead, Vec<CardEntry>, i64)>> {
+    let Some(head): Option<CardHead> = sqlx::query_as(CARD_HEAD).bind(slug).bind(now).fetch_optional(&db.pool).await?
+    else {
+        return Ok(None);
+    };
+    let entries = sqlx::query_as(CARD_ENTRIES).bind(head.id).bind(limit).fetch_all(&db.pool).await?;
+    let count = sqlx::query_scalar(ENTRY_COUNT).bind(head.id).fetch_one(&db.pool).await?;
+    Ok(Some((head, entries, count)))
+}

@@ -460,3 +460,19 @@ pub async fn all_ids(db: &Db) -> Result<HashMap<String, i64>> {
     const SQL: &str = "select slug, id from soundtracks";
     Ok(sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(&db.pool).await?.into_iter().collect())
 }
+
+/// What a record's generated sleeve is made of.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SleeveSource {
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
+    pub film_year: i64,
+}
+
+const SLEEVE: &str = "select title, kind, film_year from soundtracks where slug = $1";
+
+/// The title, kind and film year of a record, for its sleeve.
+pub async fn sleeve(db: &Db, slug: &str) -> Result<Option<SleeveSource>> {
+    sqlx::query_as(SLEEVE).bind(slug).fetch_optional(&db.pool).await
+}

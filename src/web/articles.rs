@@ -261,6 +261,14 @@ pub async fn build(
     let meta = Meta::new(&article.title, &article.description)
         .at(state.base(), &format!("/articles/{}", article.slug))
         .article()
+        .image(
+            super::cards::article_card_url(state.base(), &article.slug),
+            match article.list_style {
+                ListStyle::Ranked => format!("{}: the list's top entries, with their sleeves", article.title),
+                ListStyle::Unranked => format!("{}: the list's first entries, with their sleeves", article.title),
+                ListStyle::None => article.title.clone(),
+            },
+        )
         .json_ld(&ld);
     Ok(ArticlePage {
         meta,

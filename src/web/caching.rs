@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex, Weak};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, HttpDate,
-    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, SET_COOKIE, VARY,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, HeaderMap,
+    HeaderValue, HttpDate, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, SET_COOKIE, VARY,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
@@ -68,6 +68,8 @@ struct Page {
     cache_control: HeaderValue,
     etag: HeaderValue,
     last_modified: Option<HeaderValue>,
+    /// A policy of the page's own (a served sleeve's), else the site's applies.
+    policy: Option<HeaderValue>,
     identity: Bytes,
     gzip: Bytes,
     brotli: Bytes,
@@ -208,7 +210,12 @@ async fn shared(
 /// again once per slot and the stamp is never older than that.
 fn key(req: &ServiceRequest, state: &AppState) -> Key {
     let target = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
-    let article = req.path().strip_prefix("/articles/").map(|rest| rest.split('/').next().unwrap_or_default());
+    // A list's share card shows no comment and no form.
+    let article = req
+        .path()
+        .strip_prefix("/articles/")
+        .filter(|rest| !rest.ends_with("/card.png"))
+        .map(|rest| rest.split('/').next().unwrap_or_default());
     let (stamp, slot) = match article {
         Some(slug) => (state.clock.article_stamp(slug), crate::db::now().div_euclid(super::forms::SLOT_SECONDS)),
         None => (state.clock.stamp(), 0),
@@ -221,14 +228,17 @@ fn finish(status: StatusCode, headers: &HeaderMap, identity: Bytes, modified_at:
     let content_type =
         headers.get(CONTENT_TYPE).cloned().unwrap_or_else(|| HeaderValue::from_static("text/html; charset=utf-8"));
     let cache_control = headers.get(CACHE_CONTROL).cloned().unwrap_or_else(|| HeaderValue::from_static(PUBLIC));
+    // A PNG is compressed already: sent as it is.
+    let compress = content_type.as_bytes() != b"image/png";
     Page {
         status,
         content_type,
         cache_control,
         etag: etag_of(&identity),
         last_modified: last_modified(modified_at),
-        gzip: gzip(&identity),
-        brotli: brotli(&identity),
+        policy: headers.get(CONTENT_SECURITY_POLICY).cloned(),
+        gzip: if compress { gzip(&identity) } else { Bytes::new() },
+        brotli: if compress { brotli(&identity) } else { Bytes::new() },
         identity,
     }
 }
@@ -348,6 +358,9 @@ fn respond(req: &HttpRequest, page: &Page, source: Source) -> HttpResponse {
         return res.finish();
     }
     res.insert_header((CONTENT_TYPE, page.content_type.clone()));
+    if let Some(policy) = &page.policy {
+        res.insert_header((CONTENT_SECURITY_POLICY, policy.clone()));
+    }
     let body = match negotiate(req.headers()) {
         Encoding::Brotli if !page.brotli.is_empty() => {
             res.insert_header((CONTENT_ENCODING, HeaderValue::from_static("br")));

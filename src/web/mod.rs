@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod assets;
 pub mod caching;
+pub mod cards;
 pub mod comments;
 pub mod editor;
 pub mod feeds;
@@ -79,6 +80,7 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", page().to(articles::home))
         .route("/articles/{slug}", page().to(articles::show))
+        .route("/articles/{slug}/card.png", page().to(cards::article))
         .route("/articles/{slug}/comments", web::post().to(comments::create))
         .route("/articles/{slug}/comments.xml", page().to(feeds::article_comments))
         .route("/comments.xml", page().to(feeds::site_comments))
@@ -91,6 +93,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/comments/{id}/delete", web::post().to(comments::delete))
         .route("/soundtracks", page().to(soundtracks::index))
         .route("/soundtracks/{slug}", page().to(soundtracks::show))
+        .route("/soundtracks/{slug}/card.png", page().to(cards::record))
+        .route("/soundtracks/{slug}/sleeve.svg", page().to(cards::sleeve))
         .route("/people/{slug}", page().to(people::show))
         .route("/tags", page().to(tags::index))
         .route("/tags/{slug}", page().to(tags::show))

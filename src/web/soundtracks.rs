@@ -51,7 +51,8 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQu
     let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, db::now(), window).await?;
     let path = format!("/soundtracks/{}", card.soundtrack.slug);
     let pager = Pager::new(&path, &appearances)?;
-    let card = CardView::from(&card);
+    let mut card = CardView::from(&card);
+    card.eager = true;
     let description = format!(
         "{} ({}), the soundtrack of {} ({}): credits, notable tracks and the lists that feature it.",
         card.title, card.kind, card.film_title, card.film_year
@@ -59,6 +60,10 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQu
     Ok(SoundtrackPage {
         meta: Meta::new(&format!("{} ({}) soundtrack", card.film_title, card.film_year), &description)
             .paged(state.base(), &path, &pager)
+            .image(
+                super::cards::record_card_url(state.base(), &card.slug),
+                format!("{} ({}): the soundtrack, with its sleeve", card.film_title, card.film_year),
+            )
             .json_ld(&structured::soundtrack(state.base(), &card)),
         card,
         appearances: appearances.items.into_iter().map(AppearanceView::from).collect(),

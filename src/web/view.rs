@@ -30,6 +30,8 @@ pub struct Meta {
     /// (see [`super::paging`]).
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// The share card (`og:image`): absolute URL and alt text.
+    pub image: Option<(String, String)>,
 }
 
 impl Meta {
@@ -44,12 +46,20 @@ impl Meta {
             json_ld: None,
             prev: None,
             next: None,
+            image: None,
         }
     }
 
     /// The page's canonical address: `base` (no trailing slash) and `path`.
     pub fn at(mut self, base: &str, path: &str) -> Self {
         self.canonical = Some(format!("{base}{path}"));
+        self
+    }
+
+    /// The share card shown where the page is shared (1200×630, see
+    /// [`crate::media::card`]).
+    pub fn image(mut self, url: String, alt: String) -> Self {
+        self.image = Some((url, alt));
         self
     }
 
@@ -129,6 +139,19 @@ pub struct CardView {
     pub facts: Vec<String>,
     /// Other lists that feature the record: `(url, title)`.
     pub also_in: Vec<(String, String)>,
+    /// The sleeve is loaded at once (atop a record's page), not lazily.
+    pub eager: bool,
+}
+
+impl CardView {
+    /// The record's picture: its generated sleeve.
+    pub fn sleeve_src(&self) -> String {
+        format!("/soundtracks/{}/sleeve.svg", self.slug)
+    }
+
+    pub fn sleeve_alt(&self) -> String {
+        format!("Sleeve drawn by Cuesheet for {}: {}, {}", self.title, self.kind.to_lowercase(), self.film_year)
+    }
 }
 
 impl From<&Card> for CardView {
@@ -171,6 +194,7 @@ impl From<&Card> for CardView {
                 .collect(),
             facts: card.facts.clone(),
             also_in: Vec::new(),
+            eager: false,
         }
     }
 }

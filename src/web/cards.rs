@@ -1,0 +1,139 @@
+//! Pictures the site draws itself: `/articles/{slug}/card.png` and
+//! `/soundtracks/{slug}/card.png` (share cards, see [`crate::media::card`])
+//! and `/soundtracks/{slug}/sleeve.svg` (a record's generated sleeve, see
+//! [`crate::media::sleeve`]).
+//!
+//! They are public pages like any other: the render cache keeps their bytes
+//! per content version with an `ETag` ([`super::caching`]). Below it, the
+//! images themselves are kept by the digest of the SVG they are drawn from,
+//! in a size-bounded LRU: a new content version that leaves a card's title
+//! and entries alone costs one query and a lookup, not a new drawing, and a
+//! changed title or entry is a new digest, so a new image.
+
+use std::sync::LazyLock;
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use actix_web::web::{self, Bytes, Data, Path};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use crate::content::markdown::ListStyle;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::media::card::{self, Card, Entry};
+use crate::media::sleeve::Sleeve;
+
+/// The policy of a served sleeve: an image with nothing to load or run.
+pub const SLEEVE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+/// Drawn images by the digest of their SVG source, at most 32 MB of them.
+static DRAWN: LazyLock<moka::sync::Cache<[u8; 32], Bytes>> = LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .max_capacity(32 * 1024 * 1024)
+        .weigher(|_, v: &Bytes| u32::try_from(v.len() + 64).unwrap_or(u32::MAX))
+        .build()
+});
+
+/// The image drawn from `svg` by `draw`, made once and kept. Drawing runs
+/// off the async workers.
+async fn drawn(svg: String, draw: fn(&str) -> Result<Vec<u8>>) -> Result<Bytes> {
+    let key: [u8; 32] = Sha256::digest(svg.as_bytes()).into();
+    if let Some(bytes) = DRAWN.get(&key) {
+        return Ok(bytes);
+    }
+    let bytes =
+        web::block(move || draw(&svg)).await.map_err(|e| Error::Internal(format!("drawing an image: {e}")))??;
+    let bytes = Bytes::from(bytes);
+    DRAWN.insert(key, bytes.clone());
+    Ok(bytes)
+}
+
+fn png_of(svg: &str) -> Result<Vec<u8>> {
+    card::png(svg).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn outlined(svg: &str) -> Result<Vec<u8>> {
+    crate::media::sleeve::outline(svg).map(String::into_bytes).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn png(bytes: Bytes) -> HttpResponse {
+    HttpResponse::Ok().insert_header((CONTENT_TYPE, "image/png")).body(bytes)
+}
+
+/// The address of a list's share card.
+pub fn article_card_url(base: &str, slug: &str) -> String {
+    format!("{base}/articles/{slug}/card.png")
+}
+
+/// The address of a record's share card.
+pub fn record_card_url(base: &str, slug: &str) -> String {
+    format!("{base}/soundtracks/{slug}/card.png")
+}
+
+/// `/articles/{slug}/card.png`: the title and, for a list, its first
+/// entries with their ranks and sleeves.
+pub async fn article(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+    let limit = i64::try_from(card::MAX_ENTRIES).unwrap_or(5);
+    let (head, entries, count) =
+        db::articles::card(&state.db, &slug, db::now(), limit).await?.ok_or(Error::NotFound)?;
+    let kicker = match head.list_style {
+        ListStyle::Ranked => format!("Ranked list · {}", super::view::count(count, "entry", "entries")),
+        ListStyle::Unranked => format!("List · {}", super::view::count(count, "entry", "entries")),
+        ListStyle::None => "Cuesheet".to_owned(),
+    };
+    let shown = if head.list_style == ListStyle::None { &[][..] } else { &entries[..] };
+    let card = Card {
+        kicker: &kicker,
+        title: &head.title,
+        subtitle: &head.description,
+        entries: shown
+            .iter()
+            .map(|e| Entry {
+                rank: e.rank.filter(|_| head.list_style == ListStyle::Ranked),
+                heading: &e.heading,
+                sleeve: Sleeve { title: &e.title, year: e.film_year, kind: e.kind },
+            })
+            .collect(),
+        sleeve: None,
+    };
+    Ok(png(drawn(card.svg(), png_of).await?))
+}
+
+/// `/soundtracks/{slug}/card.png`: the film, the album and its sleeve.
+pub async fn record(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+    let c = db::soundtracks::card(&state.db, &slug).await?.ok_or(Error::NotFound)?;
+    let s = &c.soundtrack;
+    let makers: Vec<&str> = c
+        .people(crate::content::record::Role::Composer)
+        .into_iter()
+        .chain(c.people(crate::content::record::Role::Artist))
+        .take(3)
+        .map(|p| p.name.as_str())
+        .collect();
+    let subtitle = if makers.is_empty() { s.title.clone() } else { format!("{} · {}", s.title, makers.join(", ")) };
+    let kicker = format!("{} · the soundtrack", s.kind.label());
+    let title = format!("{} ({})", s.film_title, s.film_year);
+    let card = Card {
+        kicker: &kicker,
+        title: &title,
+        subtitle: &subtitle,
+        entries: Vec::new(),
+        sleeve: Some(Sleeve { title: &s.title, year: s.film_year, kind: s.kind }),
+    };
+    Ok(png(drawn(card.svg(), png_of).await?))
+}
+
+/// `/soundtracks/{slug}/sleeve.svg`: the record's generated sleeve, its
+/// text in outlines. Our own markup, sent with a policy of its own so that
+/// even opened directly it can load and run nothing.
+pub async fn sleeve(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+    let s = db::soundtracks::sleeve(&state.db, &slug).await?.ok_or(Error::NotFound)?;
+    let svg = Sleeve { title: &s.title, year: s.film_year, kind: s.kind }.svg();
+    let bytes = drawn(svg, outlined).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((CONTENT_SECURITY_POLICY, SLEEVE_POLICY))
+        .body(bytes))
+}
