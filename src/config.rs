@@ -81,6 +81,12 @@ pub struct SiteConfig {
     /// counted), in MiB; least recently used pages go first.
     #[arg(long, env = "CUESHEET_PAGE_CACHE_MB", default_value_t = 16, global = true)]
     pub page_cache_mb: u64,
+
+    /// Where pictures are stored: a folder, or `s3://bucket/prefix` for an
+    /// S3-compatible store shared by several nodes (credentials, region and
+    /// endpoint from the usual `AWS_*` variables).
+    #[arg(long, env = "CUESHEET_MEDIA_URL", default_value = crate::media::store::DEFAULT_URL, global = true)]
+    pub media_url: String,
 }
 
 impl Default for SiteConfig {
@@ -93,6 +99,7 @@ impl Default for SiteConfig {
             base_url: None,
             secret: None,
             page_cache_mb: 16,
+            media_url: crate::media::store::DEFAULT_URL.to_owned(),
         }
     }
 }

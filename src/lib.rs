@@ -19,6 +19,9 @@ pub mod content;
 pub mod db;
 /// The web error type and its rendered error pages.
 pub mod error;
+/// Pictures: sniffed, bounded, resized and re-encoded once, stored by
+/// content hash in a directory or an S3-compatible store.
+pub mod media;
 /// Enums stored and posted as text, parsed once where they are read.
 pub mod text_enum;
 /// The HTTP server: route table, middleware and one module per area.

@@ -86,10 +86,14 @@ pub struct Article {
     pub list_order: ListOrder,
     pub toc: i64,
     pub rendered: String,
+    /// The feature picture's name and description.
+    pub feature: Option<String>,
+    pub feature_alt: Option<String>,
 }
 
 const PUBLISHED: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered,
+       feature, feature_alt
 from articles
 where slug = $1 and published_at <= $2";
 
@@ -232,6 +236,8 @@ const FILE_ROWS: Table = Table {
         "list_style",
         "list_order",
         "toc",
+        "feature",
+        "feature_alt",
         "body",
         "rendered",
         "origin",
@@ -242,21 +248,22 @@ const FILE_ROWS: Table = Table {
     suffix: "on conflict (slug) do update set
     title = excluded.title, description = excluded.description, author = excluded.author,
     published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
-    list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
+    list_order = excluded.list_order, toc = excluded.toc, feature = excluded.feature,
+    feature_alt = excluded.feature_alt, body = excluded.body, rendered = excluded.rendered,
     origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at,
     version = articles.version + 1
 returning slug, id",
 };
 const INSERT_WEB: &str = "
 insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
-                      body, rendered, origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12)
+                      body, rendered, origin, origin_hash, edited_at, modified_at, feature, feature_alt)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12, $13, $14)
 returning id";
 const UPDATE_WEB: &str = "
 update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
     list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, edited_at = $12, modified_at = $12,
-    version = version + 1
-where id = $13 and version = $14
+    feature = $13, feature_alt = $14, version = version + 1
+where id = $15 and version = $16
 returning id";
 const DELETE_ENTRIES: &str = "delete from entries where article_id in ({list})";
 const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id in ({list})";
@@ -332,7 +339,9 @@ pub async fn write(
         .bind(toc(a))
         .bind(&a.body)
         .bind(derived.rendered)
-        .bind(stamp);
+        .bind(stamp)
+        .bind(&a.front.feature)
+        .bind(&a.front.feature_alt);
     let query = match how {
         Write::WebUpdate { id, version } => query.bind(id).bind(version),
         Write::WebNew => query,
@@ -404,6 +413,8 @@ pub async fn write_files(
             a.front.list.as_str().into(),
             a.front.order.as_str().into(),
             toc(a).into(),
+            (&a.front.feature).into(),
+            (&a.front.feature_alt).into(),
             a.body.as_str().into(),
             derived.rendered.into(),
             "file".into(),
@@ -569,7 +580,8 @@ pub async fn related(db: &Db, article_id: i64, now: i64) -> Result<Vec<Related>>
 }
 
 const FEED: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered,
+       feature, feature_alt
 from articles where published_at <= $1
 order by published_at desc, id desc limit $2";
 

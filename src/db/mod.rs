@@ -17,6 +17,7 @@ pub mod demo;
 pub mod editors;
 pub mod export;
 pub mod import;
+pub mod media;
 pub mod paging;
 pub mod people;
 pub mod redirects;

@@ -115,7 +115,7 @@ enum Kind {
     Personal,
     /// A write: the content clock is read again once it is answered.
     Write,
-    /// The desk, static files, health checks: passed through untouched.
+    /// The desk, static files, pictures, health checks: passed through untouched.
     Other,
 }
 
@@ -127,7 +127,8 @@ fn kind(req: &ServiceRequest) -> Kind {
         return if *req.method() == Method::OPTIONS { Kind::Other } else { Kind::Write };
     }
     let path = req.path();
-    if path.starts_with("/editor") || path.starts_with("/static/") || path == "/healthz" {
+    if path.starts_with("/editor") || path.starts_with("/static/") || path.starts_with("/media/") || path == "/healthz"
+    {
         return Kind::Other;
     }
     let personal = req

@@ -129,6 +129,8 @@ pub struct CardView {
     pub facts: Vec<String>,
     /// Other lists that feature the record: `(url, title)`.
     pub also_in: Vec<(String, String)>,
+    /// The cover's `<picture>`, when the record has one.
+    pub cover: Option<String>,
 }
 
 impl From<&Card> for CardView {
@@ -171,6 +173,7 @@ impl From<&Card> for CardView {
                 .collect(),
             facts: card.facts.clone(),
             also_in: Vec::new(),
+            cover: s.cover_picture().map(|p| p.html(&p.alt, crate::media::Slot::Cover, true)),
         }
     }
 }
