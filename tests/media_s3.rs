@@ -89,7 +89,7 @@ async fn pictures_live_in_an_s3_compatible_store() {
             sqlx::query_as("select name, hash from media order by name").fetch_all(&app.db.pool).await.unwrap();
         assert_eq!(hashes.len(), 2);
         for (name, hash) in &hashes {
-            let file = if name == "up.png" { format!("{hash}-100.png") } else { format!("{hash}-640.jpg") };
+            let file = if name == "up.png" { format!("{hash}-100.jpg") } else { format!("{hash}-640.jpg") };
             let (status, _, body) = get_bytes(&app, &format!("/media/{file}")).await;
             assert_eq!(status, 200, "{name}");
             assert!(image::load_from_memory(&body).is_ok());

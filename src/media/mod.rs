@@ -216,6 +216,11 @@ pub fn expand(html: &str, pictures: &Pictures) -> String {
     out
 }
 
+/// Pictures' addresses made absolute, for HTML read away from the site (feeds).
+pub fn absolute(html: &str, base: &str) -> String {
+    html.replace("\"/media/", &format!("\"{base}/media/")).replace(", /media/", &format!(", {base}/media/"))
+}
+
 /// The value of `name="..."` in a serialised tag (still escaped).
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let key = format!(" {name}=\"");
