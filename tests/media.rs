@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::desk::{fixture, logged_in, with_editor};
-use common::pictures::{SECRET, get_bytes, jpeg_with_exif, picture, png_bomb, upload};
+use common::pictures::{SECRET, get_bytes, jpeg_with_exif, picture, png_bomb, upload, upload_with};
 use common::{Fixture, TestApp, backends};
 use image::ImageFormat;
 
@@ -59,6 +59,19 @@ async fn uploads_are_sniffed_by_their_bytes() {
         assert!(page.texts("#upload-error")[0].contains("at most 20 MB"), "{}", page.body);
         let n: i64 = sqlx::query_scalar("select count(*) from media").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(n, 1);
+
+        // The writing view's script gets JSON: the Markdown to put at the cursor, or why not.
+        let json = [("accept", "application/json")];
+        let gif = picture(64, 64, ImageFormat::Gif);
+        let page = upload_with(&b, "Still.gif", "image/gif", &gif, "A still", &json).await;
+        assert_eq!(page.status, 201, "{}", page.body);
+        let answer: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+        assert_eq!(answer["markdown"], "![A still](media:still.gif)");
+        let page = upload_with(&b, "x.png", "image/png", svg, "An SVG", &json).await;
+        assert_eq!(page.status, 422);
+        let answer: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+        assert!(answer["error"].as_str().unwrap().contains("not a JPEG"), "{answer}");
+        sqlx::query("delete from media where name = 'still.gif'").execute(&app.db.pool).await.unwrap();
 
         // The same bytes again under another name: one more name, stored once.
         let page = upload(&b, "again.png", "image/png", &png, "Again").await;

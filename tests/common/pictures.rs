@@ -75,6 +75,19 @@ pub fn png_bomb(w: u32, h: u32) -> Vec<u8> {
 /// Sends the desk's upload form: a file under `file_name` (with whatever
 /// `content_type` the browser claims) and its alt text.
 pub async fn upload(b: &Browser<'_>, file_name: &str, content_type: &str, bytes: &[u8], alt: &str) -> Page {
+    upload_with(b, file_name, content_type, bytes, alt, &[]).await
+}
+
+/// [`upload`] with extra request headers (the writing view's script asks
+/// for JSON).
+pub async fn upload_with(
+    b: &Browser<'_>,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+    alt: &str,
+    headers: &[(&str, &str)],
+) -> Page {
     let page = b.get("/editor/media").await;
     assert_eq!(page.status, 200);
     let csrf = page.attrs("form[enctype] input[name=csrf]", "value")[0].clone();
@@ -94,7 +107,9 @@ pub async fn upload(b: &Browser<'_>, file_name: &str, content_type: &str, bytes:
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let ct = format!("multipart/form-data; boundary={boundary}");
-    b.post_bytes_with("/editor/media", body, &[("content-type", &ct)]).await
+    let mut all = vec![("content-type", ct.as_str())];
+    all.extend_from_slice(headers);
+    b.post_bytes_with("/editor/media", body, &all).await
 }
 
 /// A response's bytes as they came (pictures are not text).

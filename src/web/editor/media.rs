@@ -102,6 +102,24 @@ pub async fn index(
     page(&req, &state, &editor, StatusCode::OK, query.added.as_deref(), None, String::new()).await
 }
 
+/// Where a refusal goes: the library page with the reason, or JSON.
+struct Answer<'a> {
+    req: &'a HttpRequest,
+    state: &'a AppState,
+    editor: &'a CurrentEditor,
+    json: bool,
+    alt: String,
+}
+
+impl Answer<'_> {
+    async fn refuse(&self, status: StatusCode, why: String) -> Result<HttpResponse> {
+        if self.json {
+            return Ok(HttpResponse::build(status).json(serde_json::json!({ "error": why })));
+        }
+        page(self.req, self.state, self.editor, status, None, Some(why), self.alt.clone()).await
+    }
+}
+
 /// What the upload form sent.
 #[derive(Default)]
 struct Upload {
@@ -154,23 +172,31 @@ pub async fn upload(
     if !forms::csrf_ok(&req, &state.secret, &up.csrf) {
         return Err(Error::Csrf { kept: None });
     }
-    let refuse = |status, why: String| page(&req, &state, &editor, status, None, Some(why), up.alt.clone());
+    // The writing view's script asks for JSON, to put the Markdown at the cursor.
+    let json = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let answer = Answer { req: &req, state: &state, editor: &editor, json, alt: up.alt.clone() };
     if let Some(sent) = up.too_large {
         let why = process::Refused::TooLarge(sent).to_string();
-        return refuse(StatusCode::PAYLOAD_TOO_LARGE, why).await;
+        return answer.refuse(StatusCode::PAYLOAD_TOO_LARGE, why).await;
     }
     if up.bytes.is_empty() {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Choose a picture to upload.".into()).await;
+        return answer.refuse(StatusCode::UNPROCESSABLE_ENTITY, "Choose a picture to upload.".into()).await;
     }
     if up.alt.is_empty() {
         let why = "Say what the picture shows (its alt text): readers who cannot see it get that instead.";
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, why.into()).await;
+        return answer.refuse(StatusCode::UNPROCESSABLE_ENTITY, why.into()).await;
     }
     let len = up.bytes.len();
     let processed = match media::take(&state.media, up.bytes.clone()).await {
         Ok(p) => p,
         Err(media::TakeError::Refused(why)) => {
-            return refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("This picture was not taken: {why}.")).await;
+            return answer
+                .refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("This picture was not taken: {why}."))
+                .await;
         }
         Err(media::TakeError::Store(e)) => return Err(Error::Internal(e.to_string())),
     };
@@ -187,6 +213,10 @@ pub async fn upload(
     // The content version moves with it; the caching layer reads the clock
     // again after every write, so pages naming the picture show it at once.
     db::media::save_upload(&state.db, &row).await?;
+    if json {
+        let markdown = markdown(&row, &row.alt);
+        return Ok(HttpResponse::Created().json(serde_json::json!({ "name": name, "markdown": markdown })));
+    }
     // A name is a slug and an extension: nothing in it needs escaping.
     let to = format!("/editor/media?added={name}");
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
