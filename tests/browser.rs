@@ -858,6 +858,7 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
         ("editor moderation (spam)", "/editor/comments?status=spam"),
         ("editor people", "/editor/people"),
         ("editor account", "/editor/account"),
+        ("editor media", "/editor/media"),
     ] {
         ctx.audit_page(name, path, 200, axe, &mut failures).await;
         audited += 1;
@@ -1183,6 +1184,7 @@ browser_test!(the_desk_at_phone_and_desktop_widths_in_light_and_dark, JS, |ctx| 
         ("moderation", "/editor/comments"),
         ("people", "/editor/people"),
         ("account", "/editor/account"),
+        ("media", "/editor/media"),
     ] {
         ctx.goto(path).await;
         shoot(&ctx, name, 390, &[], &dir).await;
