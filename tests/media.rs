@@ -217,6 +217,10 @@ async fn an_upload_moves_the_content_version() {
         let b = logged_in(&app).await;
         app.get("/articles/night-drives").await;
         assert_eq!(app.get("/articles/night-drives").await.header("x-cache").unwrap(), "hit");
+        // The desk's check knows the pictures there are, as an import does.
+        let draft = [("title", "Posters"), ("list", "none"), ("body", "Look:\n\n![The poster](media:poster.png)\n")];
+        let page = common::desk::submit(&b, "/editor/articles/new", &draft, "preview").await;
+        assert!(page.body.contains("no picture `poster.png` in media/"), "{}", page.body);
         let version = app.db.content_version().await.unwrap();
         assert_eq!(upload(&b, "poster.png", "image/png", &picture(300, 400, ImageFormat::Png), "P").await.status, 303);
         assert!(app.db.content_version().await.unwrap() > version);
