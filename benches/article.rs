@@ -139,11 +139,15 @@ async fn serve(tmp: &Path, static_dir: PathBuf) -> Result<(Servers, Running), Bo
     let url = format!("sqlite://{}", tmp.join("bench.db").display());
     let db = Db::connect(&url).await.map_err(|e| format!("{url}: {e}"))?;
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    let report = import_dir(&db, &content, false).await.map_err(|e| format!("import {}: {e}", content.display()))?;
+    let media_url = tmp.join("media").display().to_string();
+    let store = cuesheet::media::Store::open(&media_url)?;
+    let report =
+        import_dir(&db, &store, &content, false).await.map_err(|e| format!("import {}: {e}", content.display()))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let cuesheet = listener.local_addr()?;
-    let state = cuesheet::web::AppState::new(db, cuesheet::config::SiteConfig::default()).await?;
+    let config = cuesheet::config::SiteConfig { media_url, ..Default::default() };
+    let state = cuesheet::web::AppState::new(db, config).await?;
     let cuesheet_server = cuesheet::web::server(state, listener, Some(1))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")?;

@@ -82,6 +82,12 @@ pub struct SiteConfig {
     #[arg(long, env = "CUESHEET_PAGE_CACHE_MB", default_value_t = 16, global = true)]
     pub page_cache_mb: u64,
 
+    /// Where pictures are stored: a folder, or `s3://bucket/prefix` for an
+    /// S3-compatible store shared by several nodes (credentials, region and
+    /// endpoint from the usual `AWS_*` variables).
+    #[arg(long, env = "CUESHEET_MEDIA_URL", default_value = crate::media::store::DEFAULT_URL, global = true)]
+    pub media_url: String,
+
     #[command(flatten)]
     pub mail: MailConfig,
 }
@@ -129,6 +135,7 @@ impl Default for SiteConfig {
             base_url: None,
             secret: None,
             page_cache_mb: 16,
+            media_url: crate::media::store::DEFAULT_URL.to_owned(),
             mail: MailConfig::default(),
         }
     }

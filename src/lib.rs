@@ -21,7 +21,9 @@ pub mod db;
 pub mod error;
 /// Mail: what the site sends, its signed links, and the sender.
 pub mod mail;
-/// Pictures: generated record sleeves and share cards.
+/// Pictures: uploads and content pictures sniffed, bounded, resized and
+/// re-encoded once, stored by content hash in a directory or an
+/// S3-compatible store; generated record sleeves and share cards.
 pub mod media;
 /// Enums stored and posted as text, parsed once where they are read.
 pub mod text_enum;

@@ -9,7 +9,7 @@ use cuesheet::config::{Cli, Command, DemoArgs, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::export::export_dir;
-use cuesheet::db::import::{ImportError, apply, import_dir};
+use cuesheet::db::import::{ImportError, Report, apply, import_dir, import_media};
 use cuesheet::db::{self};
 use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
@@ -63,7 +63,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(&settings).await,
         Command::Import(args) => {
             let db = Db::connect(&settings.database_url).await?;
-            let imported = import_dir(&db, &settings.content, args.force).await;
+            let store = cuesheet::media::Store::open(&settings.site.media_url)?;
+            let imported = import_dir(&db, &store, &settings.content, args.force).await;
             close(db).await;
             match imported {
                 Ok(report) => {
@@ -80,10 +81,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => Ok(check::run(args.dir.as_deref().unwrap_or(&settings.content), args.format)),
         Command::Export(args) => {
             let db = Db::connect(&settings.database_url).await?;
-            let exported = export_dir(&db, &args.out).await;
+            let store = cuesheet::media::Store::open(&settings.site.media_url)?;
+            let exported = export_dir(&db, &store, &args.out).await;
             close(db).await;
-            let (records, articles) = exported?;
-            println!("exported {records} records and {articles} articles to {}", args.out.display());
+            let (records, articles, pictures) = exported?;
+            println!(
+                "exported {records} records, {articles} articles and {pictures} pictures to {}",
+                args.out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Editor(cmd) => editor(&settings, cmd).await,
@@ -237,6 +242,7 @@ fn read_new_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
 
 async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings.database_url).await?;
+    let store = cuesheet::media::Store::open(&settings.site.media_url)?;
     if !settings.no_import {
         // A database that has content already is served at once and the
         // import of `content/` runs beside it (it reads every row's hash,
@@ -244,14 +250,17 @@ async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
         // it commits, as any write's do. A database with nothing published
         // yet would only serve empty pages, so it waits for the import.
         let import = {
-            let (db, content) = (db.clone(), settings.content.clone());
+            let (db, content, store) = (db.clone(), settings.content.clone(), store.clone());
             async move {
                 // Loading and checking the tree is CPU work: on a blocking
                 // thread, so the server starts meanwhile.
                 let dir = content.clone();
                 let loaded = tokio::task::spawn_blocking(move || cuesheet::content::load(&dir)).await;
                 let result = match loaded {
-                    Ok(Ok(site)) => apply(&db, &site, false).await,
+                    Ok(Ok(site)) => match import_media(&db, &store, &content.join("media")).await {
+                        Ok(pictures) => apply(&db, &site, false).await.map(|r| Report { media: pictures, ..r }),
+                        Err(e) => Err(e),
+                    },
                     Ok(Err(e)) => Err(e.into()),
                     Err(e) => {
                         tracing::error!("import stopped: {e}; serving the previous content");

@@ -15,7 +15,10 @@
 // - "Add as an entry" tells the server where the cursor is, so the entry
 //   goes in after the paragraph being written rather than at the end (the
 //   server inserts a whole entry at a block boundary either way);
-// - Enter in the record search finds records; Ctrl+S (or Cmd+S) saves.
+// - Enter in the record search finds records; Ctrl+S (or Cmd+S) saves;
+// - "Upload and insert" sends the picture to the media library and puts its
+//   Markdown at the cursor (without scripts the library opens beside the
+//   page with the Markdown to paste).
 (function () {
   "use strict";
   var form = document.querySelector("form.writing");
@@ -287,6 +290,42 @@
       if (button) button.click();
     });
   }
+  // ---- Pictures ----------------------------------------------------------
+
+  var upload = document.getElementById("picture-upload");
+  var pictureState = document.getElementById("p-state");
+  if (upload && window.FormData) {
+    upload.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var start = body.selectionStart, end = body.selectionEnd;
+      say(pictureState, "Uploading…");
+      fetch(upload.action, {
+        method: "POST",
+        body: new FormData(upload),
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (res) {
+        return res.json().then(function (answer) { return { ok: res.ok, answer: answer }; });
+      }).then(function (r) {
+        if (!r.ok) {
+          say(pictureState, r.answer.error || "The picture was not taken.", true);
+          return;
+        }
+        var before = body.value.slice(0, start);
+        var text = (before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "") + r.answer.markdown + "\n\n";
+        body.setRangeText(text, start, end, "end");
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+        body.focus();
+        upload.reset();
+        document.getElementById("p-file").value = "";
+        document.getElementById("p-alt").value = "";
+        say(pictureState, "Added " + r.answer.name + " at the cursor.");
+      }).catch(function () {
+        say(pictureState, "The picture could not be sent; try again.", true);
+      });
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key === "s") {
       event.preventDefault();

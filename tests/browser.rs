@@ -166,15 +166,69 @@ struct Site {
     base: String,
     log: PathBuf,
     _dir: tempfile::TempDir,
+    _content: Option<tempfile::TempDir>,
+}
+
+/// A copy of `content/` with pictures made here: a feature picture on the
+/// ranked list and covers on three of its four records.
+fn content_with_pictures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(REPO).join("content");
+    for sub in ["articles", "soundtracks"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for f in std::fs::read_dir(from.join(sub)).unwrap().flatten() {
+            std::fs::copy(f.path(), dir.path().join(sub).join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir_all(dir.path().join("media")).unwrap();
+    let save = |name: &str, w: u32, h: u32, tint: [u8; 3]| {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            let t = |c: u8, v: u32, n: u32| (u32::from(c) * (n - v / 2) / n) as u8;
+            image::Rgb([t(tint[0], x, w), t(tint[1], y, h), t(tint[2], (x + y) / 2, (w + h) / 2)])
+        });
+        img.save(dir.path().join("media").join(name)).unwrap();
+    };
+    save("rain-at-night.jpg", 1600, 900, [40, 90, 200]);
+    save("blade-runner-cover.jpg", 600, 600, [230, 120, 40]);
+    save("drive-cover.png", 600, 600, [240, 60, 160]);
+    save("the-crow-cover.jpg", 600, 600, [120, 120, 130]);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.path().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "articles/soundtracks-that-hit-harder-than-the-plot.md",
+        "title = ",
+        "feature = \"rain-at-night.jpg\"\nfeature_alt = \"A city street in blue rain at night\"\ntitle = ",
+    );
+    for (record, cover) in [
+        ("blade-runner-1982", "blade-runner-cover.jpg"),
+        ("drive-2011", "drive-cover.png"),
+        ("the-crow-1994", "the-crow-cover.jpg"),
+    ] {
+        edit(&format!("soundtracks/{record}.toml"), "title = ", &format!("cover = \"{cover}\"\ntitle = "));
+    }
+    dir
 }
 
 impl Site {
     fn start() -> Site {
-        Site::start_with(&[])
+        Self::serve(Path::new(REPO).join("content"), None, &[])
     }
 
     /// [`Site::start`] with settings for `serve` (environment variables).
     fn start_with(settings: &[(&str, String)]) -> Site {
+        Self::serve(Path::new(REPO).join("content"), None, settings)
+    }
+
+    /// A site over its own content tree (kept as long as the site).
+    fn start_in(content: tempfile::TempDir) -> Site {
+        Self::serve(content.path().to_path_buf(), Some(content), &[])
+    }
+
+    fn serve(content: PathBuf, keep: Option<tempfile::TempDir>, settings: &[(&str, String)]) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let database_url = format!("sqlite://{}/db.sqlite", dir.path().display());
         let cuesheet = || {
@@ -205,7 +259,7 @@ impl Site {
         let child = cuesheet()
             .args(["serve", "--bind", &addr, "--workers", "2"])
             .arg("--content")
-            .arg(Path::new(REPO).join("content"))
+            .arg(&content)
             .args(["--comment-interval", "0", "--comment-min-seconds", "0"])
             .envs(settings.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
@@ -213,7 +267,7 @@ impl Site {
             .stderr(file)
             .spawn()
             .unwrap();
-        let mut site = Site { child, base: format!("http://{addr}"), log, _dir: dir };
+        let mut site = Site { child, base: format!("http://{addr}"), log, _dir: dir, _content: keep };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = site.child.try_wait().unwrap() {
@@ -292,6 +346,9 @@ impl Drop for Driver {
 #[derive(Clone, Copy)]
 struct Options {
     javascript: bool,
+    /// Serve a copy of `content/` with pictures: a feature picture on the
+    /// ranked list and covers on its records.
+    pictures: bool,
 }
 
 /// A site, a browser and a WebDriver session on it. Fields drop in order:
@@ -304,7 +361,8 @@ struct Ctx {
 
 impl Ctx {
     async fn start(tools: &Tools, options: Options) -> Ctx {
-        Ctx::on(tools, options, Site::start()).await
+        let site = if options.pictures { Site::start_in(content_with_pictures()) } else { Site::start() };
+        Ctx::on(tools, options, site).await
     }
 
     /// A browser on a site already started.
@@ -470,8 +528,9 @@ macro_rules! browser_test {
     };
 }
 
-const JS: Options = Options { javascript: true };
-const NO_JS: Options = Options { javascript: false };
+const JS: Options = Options { javascript: true, pictures: false };
+const NO_JS: Options = Options { javascript: false, pictures: false };
+const PICTURES: Options = Options { javascript: true, pictures: true };
 
 browser_test!(a_reader_follows_a_list_its_contents_a_record_and_a_person, JS, |ctx| {
     ctx.goto("/").await;
@@ -816,6 +875,7 @@ browser_test!(every_page_type_passes_axe_in_light_and_dark, JS, |ctx| {
         ("editor moderation (spam)", "/editor/comments?status=spam"),
         ("editor people", "/editor/people"),
         ("editor account", "/editor/account"),
+        ("editor media", "/editor/media"),
     ] {
         ctx.audit_page(name, path, 200, axe, &mut failures).await;
         audited += 1;
@@ -955,6 +1015,41 @@ async fn shoot(ctx: &Ctx, name: &str, width: u32, sections: &[(&str, &str)], dir
     save(dir.join(format!("{name}-{width}.png"))).await;
     cdp.send_raw("Emulation.clearDeviceMetricsOverride", json!({})).await.unwrap();
 }
+
+browser_test!(pictures_load_without_moving_the_page, PICTURES, |ctx| {
+    // Their own folder: the other screenshot tests empty theirs.
+    let dir = target_dir().join("screenshots").join("pictures");
+    std::fs::create_dir_all(&dir).unwrap();
+    ctx.goto(RANKED).await;
+    // Every picture loads (from its srcset, at the width the layout asks),
+    // and the feature is as wide as the text column.
+    let loaded =
+        "return [...document.querySelectorAll('picture img')].map(i => { i.loading = 'eager'; return i.currentSrc; });";
+    ctx.js(loaded, vec![]).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let done = ctx
+            .js(
+                "return [...document.querySelectorAll('picture img')].every(i => i.complete && i.naturalWidth > 0);",
+                vec![],
+            )
+            .await;
+        if done == json!(true) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the pictures did not load");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ctx.count("picture img").await, 4, "the feature and three covers");
+    let sources = ctx.js("return [...document.querySelectorAll('picture img')].map(i => i.currentSrc);", vec![]).await;
+    for src in sources.as_array().unwrap() {
+        assert!(src.as_str().unwrap().contains("/media/") && src.as_str().unwrap().ends_with(".webp"), "{src}");
+    }
+    for (name, width) in [("article-pictures", 390), ("article-pictures", 1280)] {
+        shoot(&ctx, name, width, &[("entry", "section.entry")], &dir).await;
+    }
+    eprintln!("screenshots in {}", dir.display());
+});
 
 browser_test!(screenshots_at_phone_and_desktop_widths, JS, |ctx| {
     let dir = target_dir().join("screenshots");
@@ -1158,6 +1253,7 @@ browser_test!(the_desk_at_phone_and_desktop_widths_in_light_and_dark, JS, |ctx| 
         ("moderation", "/editor/comments"),
         ("people", "/editor/people"),
         ("account", "/editor/account"),
+        ("media", "/editor/media"),
     ] {
         ctx.goto(path).await;
         shoot(&ctx, name, 390, &[], &dir).await;

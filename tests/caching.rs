@@ -127,7 +127,7 @@ async fn a_write_made_elsewhere_shows_within_a_second() {
             "published = \"2026-03-01T10:00:00Z\"\nlist = \"ranked\"",
             "Intro.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n",
         );
-        cuesheet::db::import::import_dir(&app.db, f.path(), false).await.unwrap();
+        cuesheet::db::import::import_dir(&app.db, &app.media, f.path(), false).await.unwrap();
         let took = eventually(&app, "/", Duration::from_secs(1), |p| p.body.contains("Night drives, revised")).await;
         eprintln!("{backend:?}: the home page changed {took:?} after the import");
         app.finish().await;

@@ -581,11 +581,11 @@ async fn export_import_export_is_a_fixed_point() {
         let app = with_editor(backend, Path::new(REAL_CONTENT)).await;
         let first = tempfile::tempdir().unwrap();
         let second = tempfile::tempdir().unwrap();
-        let (records, articles) = cuesheet::db::export::export_dir(&app.db, first.path()).await.unwrap();
+        let (records, articles, _) = cuesheet::db::export::export_dir(&app.db, &app.media, first.path()).await.unwrap();
         assert_eq!((records, articles), (39, 3));
         let copy = TestApp::empty(backend).await;
         copy.import(first.path()).await.unwrap();
-        cuesheet::db::export::export_dir(&copy.db, second.path()).await.unwrap();
+        cuesheet::db::export::export_dir(&copy.db, &copy.media, second.path()).await.unwrap();
         for dir in ["articles", "soundtracks"] {
             let mut names: Vec<_> =
                 std::fs::read_dir(first.path().join(dir)).unwrap().map(|e| e.unwrap().file_name()).collect();

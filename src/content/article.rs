@@ -32,6 +32,12 @@ pub struct FrontMatter {
     /// Table of contents: forced on or off; shown for long articles when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toc: Option<bool>,
+    /// The feature picture: a file of `content/media/`, shown above the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// What the feature picture shows (required with `feature`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_alt: Option<String>,
 }
 
 /// A time written either as a TOML date-time (`2026-09-14T09:00:00Z`) or as a
@@ -173,7 +179,7 @@ fn split(text: &str) -> Result<(usize, usize, usize), &'static str> {
 }
 
 /// Where `key = ...` is written in the front matter.
-fn key_offset(front: &str, key: &str) -> Option<usize> {
+pub(crate) fn key_offset(front: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
     for line in front.split_inclusive('\n') {
         let trimmed = line.trim_start();

@@ -94,6 +94,12 @@ pub struct Record {
     pub catalogue_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The cover picture: a file of `content/media/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
+    /// What the cover shows; "Cover of <title>" when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_alt: Option<String>,
     #[serde(default)]
     pub composers: Vec<String>,
     #[serde(default)]

@@ -86,10 +86,14 @@ pub struct Article {
     pub list_order: ListOrder,
     pub toc: i64,
     pub rendered: String,
+    /// The feature picture's name and description.
+    pub feature: Option<String>,
+    pub feature_alt: Option<String>,
 }
 
 const PUBLISHED: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered,
+       feature, feature_alt
 from articles
 where slug = $1 and published_at <= $2";
 
@@ -237,6 +241,8 @@ const FILE_ROWS: Table = Table {
         "list_style",
         "list_order",
         "toc",
+        "feature",
+        "feature_alt",
         "body",
         "rendered",
         "origin",
@@ -248,21 +254,22 @@ const FILE_ROWS: Table = Table {
     suffix: "on conflict (slug) do update set
     title = excluded.title, description = excluded.description, author = excluded.author,
     published_at = excluded.published_at, updated_at = excluded.updated_at, list_style = excluded.list_style,
-    list_order = excluded.list_order, toc = excluded.toc, body = excluded.body, rendered = excluded.rendered,
+    list_order = excluded.list_order, toc = excluded.toc, feature = excluded.feature,
+    feature_alt = excluded.feature_alt, body = excluded.body, rendered = excluded.rendered,
     origin = 'file', origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at,
     toc_choice = excluded.toc_choice, version = articles.version + 1
 returning slug, id",
 };
 const INSERT_WEB: &str = "
 insert into articles (slug, title, description, author, published_at, updated_at, list_style, list_order, toc,
-                      body, rendered, origin, origin_hash, edited_at, modified_at, toc_choice)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12, $13)
+                      body, rendered, origin, origin_hash, edited_at, modified_at, toc_choice, feature, feature_alt)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'web', null, $12, $12, $13, $14, $15)
 returning id";
 const UPDATE_WEB: &str = "
 update articles set slug = $1, title = $2, description = $3, author = $4, published_at = $5, updated_at = $6,
     list_style = $7, list_order = $8, toc = $9, body = $10, rendered = $11, edited_at = $12, modified_at = $12,
-    toc_choice = $13, version = version + 1
-where id = $14 and version = $15
+    toc_choice = $13, feature = $14, feature_alt = $15, version = version + 1
+where id = $16 and version = $17
 returning id";
 const DELETE_ENTRIES: &str = "delete from entries where article_id in ({list})";
 const DELETE_ARTICLE_TAGS: &str = "delete from article_tags where article_id in ({list})";
@@ -339,7 +346,9 @@ pub async fn write(
         .bind(&a.body)
         .bind(derived.rendered)
         .bind(stamp)
-        .bind(a.front.toc.map(i64::from));
+        .bind(a.front.toc.map(i64::from))
+        .bind(&a.front.feature)
+        .bind(&a.front.feature_alt);
     let query = match how {
         Write::WebUpdate { id, version } => query.bind(id).bind(version),
         Write::WebNew => query,
@@ -411,6 +420,8 @@ pub async fn write_files(
             a.front.list.as_str().into(),
             a.front.order.as_str().into(),
             toc(a).into(),
+            (&a.front.feature).into(),
+            (&a.front.feature_alt).into(),
             a.body.as_str().into(),
             derived.rendered.into(),
             "file".into(),
@@ -577,7 +588,8 @@ pub async fn related(db: &Db, article_id: i64, now: i64) -> Result<Vec<Related>>
 }
 
 const FEED: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc, rendered,
+       feature, feature_alt
 from articles where published_at <= $1
 order by published_at desc, id desc limit $2";
 

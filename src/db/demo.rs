@@ -592,6 +592,8 @@ fn record(rng: &mut Rng, i: usize, id: i64, people: &[String]) -> Record {
         label: Some((*rng.pick(&LABELS)).to_owned()),
         catalogue_number: rng.chance(0.6).then(|| format!("DEMO-{}", 1000 + i)),
         summary: Some(format!("The music for {title}, which {}.", rng.pick(&PRAISE))),
+        cover: None,
+        cover_alt: None,
         composers,
         music_supervisors,
         artists,

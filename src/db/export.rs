@@ -13,6 +13,7 @@ use crate::content::Record;
 use crate::content::article::{FrontMatter, TomlTime};
 use crate::content::markdown::{ListOrder, ListStyle};
 use crate::content::record::{Film, Kind, Track};
+use crate::media::Store;
 
 #[derive(sqlx::FromRow)]
 struct RecordRow {
@@ -26,10 +27,12 @@ struct RecordRow {
     label: Option<String>,
     catalogue_number: Option<String>,
     summary: Option<String>,
+    cover: Option<String>,
+    cover_alt: Option<String>,
 }
 
 const RECORDS: &str = "
-select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary
+select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary, cover, cover_alt
 from soundtracks order by slug";
 const CREDITS: &str = "
 select c.soundtrack_id, c.role, p.name from credits c join people p on p.id = c.person_id
@@ -38,7 +41,7 @@ const TRACKS: &str = "select soundtrack_id, title, artist, note from tracks orde
 const FACTS: &str = "select soundtrack_id, body from facts order by soundtrack_id, position";
 
 const RECORDS_IN: &str = "
-select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary
+select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary, cover, cover_alt
 from soundtracks where slug in ({list}) order by slug";
 const CREDITS_IN: &str = "
 select c.soundtrack_id, c.role, p.name from credits c join people p on p.id = c.person_id
@@ -106,6 +109,8 @@ fn assemble(rows: Vec<RecordRow>, credits: Vec<CreditRow>, tracks: Vec<TrackRow>
                 label: r.label,
                 catalogue_number: r.catalogue_number,
                 summary: r.summary,
+                cover: r.cover,
+                cover_alt: r.cover_alt,
                 composers: Vec::new(),
                 music_supervisors: Vec::new(),
                 artists: Vec::new(),
@@ -169,14 +174,16 @@ struct ArticleRow {
     #[sqlx(try_from = "String")]
     list_order: ListOrder,
     toc_choice: Option<i64>,
+    feature: Option<String>,
+    feature_alt: Option<String>,
     body: String,
 }
 
 const ARTICLES: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, body
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, feature, feature_alt, body
 from articles order by slug";
 const ARTICLE: &str = "
-select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, body
+select id, slug, title, description, author, published_at, updated_at, list_style, list_order, toc_choice, feature, feature_alt, body
 from articles where id = $1";
 const TAGS: &str = "select at.article_id, t.name from article_tags at join tags t on t.id = at.tag_id order by t.name";
 const TAGS_OF: &str = "select at.article_id, t.name from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 order by t.name";
@@ -199,6 +206,8 @@ fn article_file(a: ArticleRow, tags: &HashMap<i64, Vec<String>>) -> ArticleFile 
             list: a.list_style,
             order: a.list_order,
             toc: a.toc_choice.map(|c| c == 1),
+            feature: a.feature,
+            feature_alt: a.feature_alt,
         },
         slug: a.slug,
         body: a.body,
@@ -237,27 +246,38 @@ pub enum ExportError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("cannot write TOML for {0}: {1}")]
     Toml(String, toml::ser::Error),
+    #[error(transparent)]
+    Store(#[from] crate::media::store::StoreError),
+    #[error("picture {0}: its original ({1}) is not in the media store")]
+    Missing(String, String),
 }
 
-/// Writes every record and article under `out` in the `content/` format;
-/// returns how many of each.
-pub async fn export_dir(db: &Db, out: &Path) -> Result<(usize, usize), ExportError> {
-    let write = |rel: String, text: String| -> Result<(), ExportError> {
+/// Writes every record and article under `out` in the `content/` format,
+/// and every picture's original bytes under `media/`; returns how many of each.
+pub async fn export_dir(db: &Db, store: &Store, out: &Path) -> Result<(usize, usize, usize), ExportError> {
+    let write = |rel: String, bytes: &[u8]| -> Result<(), ExportError> {
         let path = out.join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| ExportError::Io { path: dir.to_path_buf(), source })?;
         }
-        std::fs::write(&path, text).map_err(|source| ExportError::Io { path, source })
+        std::fs::write(&path, bytes).map_err(|source| ExportError::Io { path, source })
     };
     let records = records(db).await?;
     for r in &records {
         let text = toml::to_string(r).map_err(|e| ExportError::Toml(r.slug.clone(), e))?;
-        write(format!("soundtracks/{}.toml", r.slug), text)?;
+        write(format!("soundtracks/{}.toml", r.slug), text.as_bytes())?;
     }
     let articles = articles(db).await?;
     for a in &articles {
         let text = a.text().map_err(|e| ExportError::Toml(a.slug.clone(), e))?;
-        write(format!("articles/{}.md", a.slug), text)?;
+        write(format!("articles/{}.md", a.slug), text.as_bytes())?;
     }
-    Ok((records.len(), articles.len()))
+    let pictures = super::media::all(db).await?;
+    for p in &pictures {
+        let ext = crate::media::Format::from_column(&p.format).extension();
+        let key = crate::media::store::original_key(&p.hash, ext);
+        let bytes = store.get(&key).await?.ok_or_else(|| ExportError::Missing(p.name.clone(), key))?;
+        write(format!("media/{}", p.name), &bytes)?;
+    }
+    Ok((records.len(), articles.len(), pictures.len()))
 }

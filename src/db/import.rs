@@ -13,8 +13,10 @@ use std::path::Path;
 use rayon::prelude::*;
 use sqlx::AnyConnection;
 
+use super::media as media_rows;
 use super::{Backend, Db, articles, bump_content_version, now, search, soundtracks};
 use crate::content::{self, LoadError, Problem, Site};
+use crate::media::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -22,6 +24,10 @@ pub enum ImportError {
     Content(#[from] LoadError),
     #[error("database error during import (nothing was changed): {0}")]
     Db(#[from] sqlx::Error),
+    #[error("picture {name}: {source}")]
+    Media { name: String, source: crate::media::TakeError },
+    #[error("cannot read {path}: {source}")]
+    Io { path: std::path::PathBuf, source: std::io::Error },
 }
 
 /// What an import did, per kind of file.
@@ -37,6 +43,8 @@ pub struct Counts {
 pub struct Report {
     pub records: Counts,
     pub articles: Counts,
+    /// Pictures of `media/` (never removed: the desk's uploads live there too).
+    pub media: Counts,
     /// Rows kept as they are in the database, with the reason.
     pub kept: Vec<String>,
     /// What `cuesheet check` warns about in the imported files: reported,
@@ -47,7 +55,7 @@ pub struct Report {
 impl Report {
     pub fn changed(&self) -> bool {
         let c = |c: &Counts| c.added + c.updated + c.removed > 0;
-        c(&self.records) || c(&self.articles)
+        c(&self.records) || c(&self.articles) || c(&self.media)
     }
 }
 
@@ -57,6 +65,9 @@ impl fmt::Display for Report {
             format!("{} added, {} updated, {} unchanged, {} removed", c.added, c.updated, c.unchanged, c.removed)
         };
         write!(f, "records: {}; articles: {}", c(&self.records), c(&self.articles))?;
+        if self.media != Counts::default() {
+            write!(f, "; pictures: {}", c(&self.media))?;
+        }
         for k in &self.kept {
             write!(f, "\n  kept: {k}")?;
         }
@@ -67,10 +78,59 @@ impl fmt::Display for Report {
     }
 }
 
-/// Loads `dir` and applies it.
-pub async fn import_dir(db: &Db, dir: &Path, force: bool) -> Result<Report, ImportError> {
+/// Loads `dir` and applies it: its pictures first (into `store`), so every
+/// page that names one can show it.
+pub async fn import_dir(db: &Db, store: &Store, dir: &Path, force: bool) -> Result<Report, ImportError> {
     let site = content::load(dir)?;
-    apply(db, &site, force).await
+    let pictures = import_media(db, store, &dir.join("media")).await?;
+    let mut report = apply(db, &site, force).await?;
+    report.media = pictures;
+    Ok(report)
+}
+
+/// Takes every picture of a checked `media/` folder whose bytes are new
+/// under its name: variants made (one file at a time, each on a blocking
+/// thread), stored, and recorded in one transaction.
+pub async fn import_media(db: &Db, store: &Store, dir: &Path) -> Result<Counts, ImportError> {
+    let mut counts = Counts::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(counts),
+        Err(source) => return Err(ImportError::Io { path: dir.to_path_buf(), source }),
+    };
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    paths.sort();
+    let known = media_rows::hashes(db).await?;
+    let mut rows = Vec::new();
+    for path in paths {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).filter(|n| crate::media::is_name(n)) else {
+            continue;
+        };
+        let bytes = std::fs::read(&path).map_err(|source| ImportError::Io { path: path.clone(), source })?;
+        let hash = crate::media::process::hash(&bytes);
+        match known.get(name) {
+            Some(h) if *h == hash => {
+                counts.unchanged += 1;
+                continue;
+            }
+            Some(_) => counts.updated += 1,
+            None => counts.added += 1,
+        }
+        let len = bytes.len();
+        let processed = crate::media::take(store, bytes)
+            .await
+            .map_err(|source| ImportError::Media { name: name.to_owned(), source })?;
+        rows.push(media_rows::row(name, &processed, "", len));
+    }
+    if !rows.is_empty() {
+        let mut tx = db.begin_write().await?;
+        for row in &rows {
+            media_rows::upsert(&mut tx, row, "file").await?;
+        }
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(counts)
 }
 
 crate::text_enum! {

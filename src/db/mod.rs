@@ -18,6 +18,7 @@ pub mod editors;
 pub mod export;
 pub mod import;
 pub mod mail;
+pub mod media;
 pub mod paging;
 pub mod people;
 pub mod redirects;

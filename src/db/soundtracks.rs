@@ -23,6 +23,34 @@ pub struct Soundtrack {
     pub label: Option<String>,
     pub catalogue_number: Option<String>,
     pub summary: Option<String>,
+    /// The cover's description, when the record gives one.
+    pub cover_alt: Option<String>,
+    /// The cover picture's name and row, when it has one that exists.
+    pub cover: Option<String>,
+    pub cover_hash: Option<String>,
+    pub cover_width: Option<i64>,
+    pub cover_height: Option<i64>,
+    pub cover_widths: Option<String>,
+    pub cover_fallback: Option<String>,
+}
+
+impl Soundtrack {
+    /// The record's cover picture, when it has one: the one place that
+    /// decides what picture stands for a record.
+    pub fn cover_picture(&self) -> Option<crate::media::Picture> {
+        Some(crate::media::Picture {
+            name: self.cover.clone()?,
+            hash: self.cover_hash.clone()?,
+            format: String::new(),
+            width: self.cover_width?,
+            height: self.cover_height?,
+            widths: self.cover_widths.clone()?,
+            fallback: self.cover_fallback.clone()?,
+            alt: self.cover_alt.clone().unwrap_or_else(|| format!("Cover of {}", self.title)),
+            bytes: 0,
+            variant_bytes: 0,
+        })
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -69,8 +97,11 @@ macro_rules! card_queries {
     ($ids:literal) => {
         [
             concat!(
-                "select id, slug, title, kind, film_title, film_year, released, label, catalogue_number, summary
-                 from soundtracks where id in ",
+                "select s.id, s.slug, s.title, s.kind, s.film_title, s.film_year, s.released, s.label,
+                        s.catalogue_number, s.summary, s.cover_alt, m.name as cover, m.hash as cover_hash,
+                        m.width as cover_width, m.height as cover_height, m.widths as cover_widths,
+                        m.fallback as cover_fallback
+                 from soundtracks s left join media m on m.name = s.cover where s.id in ",
                 $ids
             ),
             concat!(
@@ -207,6 +238,8 @@ const FILE_ROWS: Table = Table {
         "label",
         "catalogue_number",
         "summary",
+        "cover",
+        "cover_alt",
         "origin",
         "origin_hash",
         "edited_at",
@@ -215,18 +248,19 @@ const FILE_ROWS: Table = Table {
     suffix: "on conflict (slug) do update set
     title = excluded.title, kind = excluded.kind, film_title = excluded.film_title,
     film_year = excluded.film_year, released = excluded.released, label = excluded.label,
-    catalogue_number = excluded.catalogue_number, summary = excluded.summary, origin = 'file',
+    catalogue_number = excluded.catalogue_number, summary = excluded.summary, cover = excluded.cover,
+    cover_alt = excluded.cover_alt, origin = 'file',
     origin_hash = excluded.origin_hash, edited_at = null, modified_at = excluded.modified_at
 returning slug, id",
 };
 const INSERT_WEB: &str = "
 insert into soundtracks (slug, title, kind, film_title, film_year, released, label, catalogue_number, summary,
-                         origin, origin_hash, edited_at, modified_at)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'web', null, $10, $10)
+                         origin, origin_hash, edited_at, modified_at, cover, cover_alt)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'web', null, $10, $10, $11, $12)
 returning id";
 const UPDATE_WEB: &str = "
 update soundtracks set title = $2, kind = $3, film_title = $4, film_year = $5, released = $6, label = $7,
-    catalogue_number = $8, summary = $9, edited_at = $10, modified_at = $10
+    catalogue_number = $8, summary = $9, edited_at = $10, modified_at = $10, cover = $11, cover_alt = $12
 where slug = $1
 returning id";
 const PEOPLE: Table = Table {
@@ -269,6 +303,8 @@ pub async fn write(tx: &mut sqlx::AnyConnection, r: &Record, how: Write, stamp: 
         .bind(&r.catalogue_number)
         .bind(&r.summary)
         .bind(stamp)
+        .bind(&r.cover)
+        .bind(&r.cover_alt)
         .fetch_one(&mut *tx)
         .await?;
     let mut docs = Rows::new(&search::DOCS);
@@ -297,6 +333,8 @@ pub async fn write_files(tx: &mut sqlx::AnyConnection, files: Vec<(&Record, sear
             (&r.label).into(),
             (&r.catalogue_number).into(),
             (&r.summary).into(),
+            (&r.cover).into(),
+            (&r.cover_alt).into(),
             "file".into(),
             r.hash.as_str().into(),
             None::<i64>.into(),

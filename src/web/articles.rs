@@ -20,6 +20,7 @@ use crate::content::markdown::{Block, Document, ListOrder, ListStyle, TocItem};
 use crate::db;
 use crate::db::redirects::Kind;
 use crate::error::{Error, Result};
+use crate::media;
 
 /// An article in a listing.
 pub struct SummaryView {
@@ -98,6 +99,8 @@ pub struct ArticlePage {
     pub ranked: bool,
     pub entry_count: usize,
     pub toc: Vec<TocItem>,
+    /// The feature picture's `<picture>`, above the text.
+    pub feature: Option<String>,
     pub parts: Vec<Part>,
     pub tags: Vec<TagLink>,
     /// `(anchor, heading)` of each entry, for the form's "about" choice.
@@ -169,23 +172,52 @@ pub async fn show(
     }
 }
 
-/// The blocks of a rendered article joined to their record cards, and the
-/// number of entries. The public page and the desk's preview both use it.
-pub fn parts(blocks: Vec<Block>, cards: &HashMap<&str, &db::soundtracks::Card>) -> (Vec<Part>, usize) {
+/// The blocks of a rendered article joined to their record cards and its
+/// `media:` pictures, and the number of entries. The public page and the
+/// desk's preview both use it.
+pub fn parts(
+    blocks: Vec<Block>,
+    cards: &HashMap<&str, &db::soundtracks::Card>,
+    pictures: &media::Pictures,
+) -> (Vec<Part>, usize) {
     let mut entry_count = 0;
     let parts = blocks
         .into_iter()
         .map(|b| match b {
-            Block::Prose { html } => Part::Prose { html },
+            Block::Prose { html } => Part::Prose { html: media::expand(&html, pictures) },
             Block::Section { level, id, html } => Part::Section { level, id, html },
             Block::Entry { level, id, html, body, soundtrack, rank, .. } => {
                 entry_count += 1;
                 let card = cards.get(soundtrack.as_str()).map(|c| Box::new(CardView::from(*c)));
-                Part::Entry { level, id, html, body, rank, card }
+                Part::Entry { level, id, html, body: media::expand(&body, pictures), rank, card }
             }
         })
         .collect();
     (parts, entry_count)
+}
+
+/// The pictures an article shows: those its text names, and its feature
+/// picture (one query).
+pub async fn pictures_of(state: &AppState, blocks: &[Block], feature: Option<&str>) -> Result<media::Pictures> {
+    let mut names: Vec<String> = feature.map(str::to_owned).into_iter().collect();
+    for b in blocks {
+        match b {
+            Block::Prose { html } | Block::Entry { body: html, .. } => media::names_in(html, &mut names),
+            Block::Section { .. } => {}
+        }
+    }
+    if names.is_empty() {
+        return Ok(media::Pictures::new());
+    }
+    names.sort();
+    names.dedup();
+    Ok(db::media::by_names(&state.db, &names).await?)
+}
+
+/// The feature picture's element: first on the page, so never lazy.
+pub fn feature_html(pictures: &media::Pictures, name: Option<&str>, alt: Option<&str>) -> Option<String> {
+    let picture = pictures.get(name?)?;
+    Some(picture.html(alt.unwrap_or_default(), media::Slot::Column, false))
 }
 
 /// The article page with this form in it, showing the held and editable
@@ -222,7 +254,9 @@ pub async fn build(
     if !entries.iter().any(|(a, _)| *a == form.entry) {
         form.entry.clear();
     }
-    let (mut parts, entry_count) = parts(document.blocks, &cards);
+    let pictures = pictures_of(state, &document.blocks, article.feature.as_deref()).await?;
+    let feature = feature_html(&pictures, article.feature.as_deref(), article.feature_alt.as_deref());
+    let (mut parts, entry_count) = parts(document.blocks, &cards, &pictures);
     for part in &mut parts {
         if let Part::Entry { card: Some(card), .. } = part {
             card.also_in = also_in
@@ -281,6 +315,7 @@ pub async fn build(
         ranked: article.list_style == ListStyle::Ranked,
         entry_count,
         toc: if article.toc == 1 { document.toc } else { Vec::new() },
+        feature,
         parts,
         tags: tags.into_iter().map(|t| TagLink { slug: t.slug, name: t.name }).collect(),
         entries,

@@ -117,7 +117,7 @@ enum Kind {
     Personal,
     /// A write: the content clock is read again once it is answered.
     Write,
-    /// The desk, static files, mail links, health checks: passed through untouched.
+    /// The desk, static files, pictures, mail links, health checks: passed through untouched.
     Other,
 }
 
@@ -129,7 +129,8 @@ fn kind(req: &ServiceRequest) -> Kind {
         return if *req.method() == Method::OPTIONS { Kind::Other } else { Kind::Write };
     }
     let path = req.path();
-    if path.starts_with("/editor") || path.starts_with("/static/") || path.starts_with("/mail/") || path == "/healthz" {
+    let passed = ["/editor", "/static/", "/media/", "/mail/"];
+    if passed.iter().any(|p| path.starts_with(p)) || path == "/healthz" {
         return Kind::Other;
     }
     let personal = req

@@ -98,8 +98,11 @@ pub async fn articles(state: Data<AppState>) -> Result<HttpResponse> {
     let rows = db::articles::feed(&state.db, db::now(), ARTICLES_IN_FEED).await?;
     let mut entries = Vec::with_capacity(rows.len());
     let mut updated = 0;
-    for a in rows {
-        let document: Document = serde_json::from_str(&a.rendered)?;
+    let documents = rows.iter().map(|a| serde_json::from_str(&a.rendered)).collect::<Result<Vec<Document>, _>>()?;
+    // Every picture the feed's lists name, in one query.
+    let blocks: Vec<Block> = documents.iter().flat_map(|d| d.blocks.iter().cloned()).collect();
+    let pictures = super::articles::pictures_of(&state, &blocks, None).await?;
+    for (a, document) in rows.into_iter().zip(documents) {
         let url = format!("{base}/articles/{}", a.slug);
         let changed = a.updated_at.unwrap_or(a.published_at).max(a.published_at);
         updated = updated.max(changed);
@@ -112,7 +115,7 @@ pub async fn articles(state: Data<AppState>) -> Result<HttpResponse> {
             links: vec![link(url, "alternate")],
             summary: Some(Text::plain(a.description)),
             content: Some(Content {
-                value: Some(html_of(&document)),
+                value: Some(crate::media::absolute(&crate::media::expand(&html_of(&document), &pictures), base)),
                 content_type: Some("html".into()),
                 ..Default::default()
             }),

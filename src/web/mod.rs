@@ -12,6 +12,7 @@ pub mod forms;
 pub mod health;
 pub mod https;
 pub mod mail;
+pub mod media;
 pub mod origin;
 pub mod paging;
 pub mod people;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     /// Every record's titles and makers, per content version, for the desk's check.
     pub record_titles: Arc<editor::context::RecordTitles>,
+    /// Where pictures live.
+    pub media: crate::media::Store,
 }
 
 impl AppState {
@@ -67,7 +70,9 @@ impl AppState {
         let clock = Arc::new(Clock::read(&db).await?);
         let pages = Arc::new(PageCache::new(config.page_cache_mb.saturating_mul(1024 * 1024)));
         let record_titles = Arc::default();
-        Ok(AppState { db, config: Arc::new(config), secret, clock, pages, record_titles })
+        let media =
+            crate::media::Store::open(&config.media_url).map_err(|e| crate::db::Error::Configuration(e.into()))?;
+        Ok(AppState { db, config: Arc::new(config), secret, clock, pages, record_titles, media })
     }
 
     /// The public base URL, without a trailing slash.
@@ -100,6 +105,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags/{slug}", page().to(tags::show))
         .route("/search", page().to(search::show))
         .route("/static/{file}", page().to(assets::serve))
+        .route("/media/{file}", page().to(media::serve))
         .route("/healthz", page().to(health::healthz))
         .route("/mail/confirm", page().to(mail::confirm_page))
         .route("/mail/confirm", web::post().to(mail::confirm))

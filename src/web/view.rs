@@ -141,6 +141,8 @@ pub struct CardView {
     pub also_in: Vec<(String, String)>,
     /// The sleeve is loaded at once (atop a record's page), not lazily.
     pub eager: bool,
+    /// The cover's `<picture>`, when the record has one.
+    pub cover: Option<String>,
 }
 
 impl CardView {
@@ -195,6 +197,7 @@ impl From<&Card> for CardView {
             facts: card.facts.clone(),
             also_in: Vec::new(),
             eager: false,
+            cover: s.cover_picture().map(|p| p.html(&p.alt, crate::media::Slot::Cover, true)),
         }
     }
 }

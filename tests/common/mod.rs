@@ -10,6 +10,7 @@
 
 pub mod desk;
 pub mod mail;
+pub mod pictures;
 pub mod remote;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,8 @@ pub struct TestApp {
     pub db: Db,
     pub database_url: String,
     pub client: awc::Client,
+    /// The site's media store (a folder of the test's own).
+    pub media: cuesheet::media::Store,
     handle: ServerHandle,
     /// The server's content clock, to refresh after writes made here.
     clock: std::sync::Arc<cuesheet::db::clock::Clock>,
@@ -155,7 +158,8 @@ impl TestApp {
     /// app's database (which stays this app's to drop).
     pub async fn second_node(&self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        Self::serve(self.backend, self.database_url.clone(), None, dir, SiteConfig::default()).await
+        let config = SiteConfig { media_url: self.media.url().to_owned(), ..SiteConfig::default() };
+        Self::serve(self.backend, self.database_url.clone(), None, dir, config).await
     }
 
     async fn serve(
@@ -163,8 +167,13 @@ impl TestApp {
         database_url: String,
         pg_database: Option<String>,
         dir: tempfile::TempDir,
-        config: SiteConfig,
+        mut config: SiteConfig,
     ) -> TestApp {
+        // Never the default folder under the working directory.
+        if config.media_url == cuesheet::media::store::DEFAULT_URL {
+            config.media_url = dir.path().join("media").display().to_string();
+        }
+        let media = cuesheet::media::Store::open(&config.media_url).unwrap();
         let db = Db::connect(&database_url).await.unwrap_or_else(|e| panic!("{database_url}: {e}"));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -174,7 +183,7 @@ impl TestApp {
         let handle = server.handle();
         actix_web::rt::spawn(server);
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-        TestApp { backend, base, db, database_url, client, handle, clock, pg_database, _dir: dir }
+        TestApp { backend, base, db, database_url, client, media, handle, clock, pg_database, _dir: dir }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -199,7 +208,7 @@ impl TestApp {
 
     /// [`TestApp::import`], forced or not (`cuesheet import --force`).
     pub async fn import_with(&self, content: &Path, force: bool) -> Result<Report, cuesheet::db::import::ImportError> {
-        let report = import_dir(&self.db, content, force).await;
+        let report = import_dir(&self.db, &self.media, content, force).await;
         self.clock.refresh(&self.db).await.unwrap();
         report
     }

@@ -42,6 +42,8 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>) -> Vec<Probl
                     out.push(src.warning(at(range.start), "broken-anchor", message));
                 }
             }
+            // A site picture's alt text is an error of its own (`media-alt`).
+            Event::Start(Tag::Image { dest_url, .. }) if dest_url.trim().starts_with("media:") => image = None,
             Event::Start(Tag::Image { .. }) => image = Some((range.start, false)),
             Event::End(TagEnd::Image) => {
                 if let Some((start, false)) = image.take() {

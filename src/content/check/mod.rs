@@ -19,6 +19,10 @@
 //! | `entry-in-list` | error | an entry heading inside a bullet list or quote |
 //! | `mojibake` | error | UTF-8 read as Windows-1252 (`â€™`, `Ã©`), `””` for a dash, `�` |
 //! | `control-char` | error | C0 (but tab, newline, CR), DEL, C1 or NUL |
+//! | `media-file` | error | a file of `media/` that is not a JPEG, PNG, WebP or GIF by its bytes, too large, too many pixels, or badly named |
+//! | `missing-media` | error | a `media:` picture, `feature` or `cover` naming no file of `media/` |
+//! | `media-alt` | error | a `media:` picture without alt text, `feature` without `feature_alt` |
+//! | `external-image` | warning | a picture from another site (the site's policy blocks it) |
 //! | `nesting` | error | quotes or lists over 16 deep, emphasis or links over 32, raw HTML over 32 |
 //! | `spam` | warning | a spam token of the blocklist |
 //! | `unknown-link` | warning | `/articles/x`, `/soundtracks/x`, `/people/x`, `/tags/x`, `person:x` leading nowhere |
@@ -43,6 +47,8 @@ mod entries;
 mod faq;
 /// What a Markdown linter checks: anchors, links, headings, images, tables.
 mod lint;
+/// Pictures: the files of `media/` and every reference to one.
+mod media;
 /// Names and titles spelt differently from the records an article uses.
 mod names;
 /// Markdown nested past the renderer's limits.
@@ -76,6 +82,9 @@ pub struct Context {
     articles: BTreeSet<String>,
     tags: BTreeSet<String>,
     people: BTreeSet<String>,
+    /// The pictures there are, by name; `None` when not known (nothing is
+    /// reported missing then).
+    media: Option<BTreeSet<String>>,
 }
 
 /// The names and titles of one record, as written.
@@ -139,6 +148,11 @@ impl Context {
     }
 
     /// A record known to exist whose names are not known (an unreadable file).
+    /// The pictures that exist, by name.
+    pub fn set_media(&mut self, names: BTreeSet<String>) {
+        self.media = Some(names);
+    }
+
     pub fn add_record_slug(&mut self, slug: &str) {
         self.records.insert(slug.to_owned());
     }
@@ -292,6 +306,7 @@ fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Ve
     problems.extend(entries::check(a, &body, &src, ctx));
     problems.extend(lint::check(a, &body, &src));
     problems.extend(nesting::check(a, &body, &src));
+    problems.extend(media::article(a, &body, &src, ctx.media.as_ref()));
     (problems, structure::unknown_records(a, &src, ctx))
 }
 
@@ -321,8 +336,11 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: 
     }
     let record_paths = list(&dir.join("soundtracks"), "toml")?;
     let article_paths = list(&dir.join("articles"), "md")?;
-    let mut out = Checked { files: record_paths.len() + article_paths.len(), ..Checked::default() };
+    let (media_names, media_problems) = media::files(&dir.join("media"))?;
+    let files = record_paths.len() + article_paths.len() + media_names.len();
+    let mut out = Checked { files, problems: media_problems, ..Checked::default() };
     let mut ctx = Context::default();
+    ctx.set_media(media_names);
     let mut done = 0;
     let mut step = |out: &Checked, n: usize| {
         done += n;
@@ -334,7 +352,15 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: 
     // report is gathered in file order.
     let records = record_paths
         .par_iter()
-        .map(|path| Ok(read(path)?.map(|text| check_record(path, &text))))
+        .map(|path| {
+            Ok(read(path)?.map(|text| {
+                let (record, mut problems) = check_record(path, &text);
+                if let Some(r) = &record {
+                    problems.extend(media::record(r, &Source::new(path, &text), ctx.media.as_ref()));
+                }
+                (record, problems)
+            }))
+        })
         .collect::<Result<Vec<_>, LoadError>>()?;
     for (path, record) in record_paths.iter().zip(records) {
         match record {

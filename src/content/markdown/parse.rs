@@ -30,6 +30,8 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     }
     b.add_tag_attributes("a", &["id"]).add_tag_attributes("li", &["id"]).add_tag_attributes("sup", &["id"]);
     b.id_prefix(None).link_rel(Some("noopener"));
+    // `media:name.jpg`: a picture of the site's own, made a `<picture>` when shown.
+    b.add_url_schemes(&["media"]);
     b
 });
 

@@ -42,6 +42,9 @@ impl RecordTitles {
         for t in db::soundtracks::titles(db).await? {
             ctx.add_record_titles(&t.slug, &t.title, &t.film_title, &t.makers);
         }
+        // The pictures there are: a `media:` name or feature with none is an
+        // error here as in an import (an upload moves the version).
+        ctx.set_media(db::media::hashes(db).await?.into_keys().collect());
         let ctx = Arc::new(ctx);
         if let Ok(mut kept) = self.kept.write()
             && kept.as_ref().is_none_or(|(v, _)| *v <= version)

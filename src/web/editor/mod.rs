@@ -7,6 +7,8 @@ pub mod comments;
 /// What the desk checks an article against, kept per content version.
 pub mod context;
 pub mod dashboard;
+/// The media library: pictures, uploads.
+pub mod media;
 /// The editors themselves: accounts, roles, passwords.
 pub mod people;
 pub mod records;
@@ -113,6 +115,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/records/{slug}", web::get().to(records::edit))
             .route("/records/{slug}", web::post().to(records::save))
             .route("/records/{slug}/delete", web::post().to(records::delete))
+            .route("/media", web::get().to(media::index))
+            .route("/media", web::post().to(media::upload))
             .route("/comments", web::get().to(comments::index))
             .route("/comments", web::post().to(comments::act))
             .route("/comments/{id}/reply", web::post().to(comments::reply))

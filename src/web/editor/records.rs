@@ -85,6 +85,9 @@ pub struct RecordForm {
     pub released: String,
     pub catalogue_number: String,
     pub summary: String,
+    /// The cover's name in the media library, and what it shows.
+    pub cover: String,
+    pub cover_alt: String,
     pub facts: String,
     pub tracks: Vec<TrackRow>,
     /// The list the editor came from (its draft kept), to go back to.
@@ -115,6 +118,8 @@ impl RecordForm {
             released: r.released.clone().unwrap_or_default(),
             catalogue_number: r.catalogue_number.clone().unwrap_or_default(),
             summary: r.summary.clone().unwrap_or_default(),
+            cover: r.cover.clone().unwrap_or_default(),
+            cover_alt: r.cover_alt.clone().unwrap_or_default(),
             facts: r.facts.join("\n"),
             tracks: r
                 .tracks
@@ -172,6 +177,8 @@ impl RecordForm {
             released: take("released"),
             catalogue_number: take("catalogue_number"),
             summary: take("summary"),
+            cover: take("cover"),
+            cover_alt: take("cover_alt"),
             facts: take("facts"),
             tracks,
             back: take("back"),
@@ -197,6 +204,8 @@ impl RecordForm {
             label: opt(&self.label),
             catalogue_number: opt(&self.catalogue_number),
             summary: opt(&self.summary),
+            cover: opt(&self.cover),
+            cover_alt: opt(&self.cover_alt),
             composers: lines(&self.composers),
             music_supervisors: lines(&self.music_supervisors),
             artists: lines(&self.artists),

@@ -22,6 +22,9 @@ pub struct ArticleForm {
     pub list: String,
     pub order: String,
     pub toc: String,
+    /// The feature picture's name in the media library, and what it shows.
+    pub feature: String,
+    pub feature_alt: String,
     /// `YYYY-MM-DDTHH:MM`, UTC; empty for a draft.
     pub published: String,
     pub body: String,
@@ -42,6 +45,8 @@ impl ArticleForm {
             list: take("list"),
             order: take("order"),
             toc: take("toc"),
+            feature: take("feature").trim().to_owned(),
+            feature_alt: take("feature_alt"),
             published: take("published"),
             body: take("body").replace("\r\n", "\n"),
             version: take("version"),
@@ -70,6 +75,8 @@ impl ArticleForm {
                 None => "auto",
             }
             .into(),
+            feature: f.front.feature.clone().unwrap_or_default(),
+            feature_alt: f.front.feature_alt.clone().unwrap_or_default(),
             published: time(&f.front.published),
             body: f.body.clone(),
             version: String::new(),
@@ -131,6 +138,8 @@ impl ArticleForm {
                 "hide" => Some(false),
                 _ => None,
             },
+            feature: Some(self.feature.trim().to_owned()).filter(|f| !f.is_empty()),
+            feature_alt: Some(self.feature_alt.trim().to_owned()).filter(|f| !f.is_empty()),
         };
         (front, errors)
     }

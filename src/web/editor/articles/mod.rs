@@ -272,11 +272,14 @@ async fn preview(state: &AppState, form: &ArticleForm) -> Result<Vec<Part>> {
         list: ListStyle::None,
         order: ListOrder::Ascending,
         toc: None,
+        feature: None,
+        feature_alt: None,
     });
     let rendered = crate::content::markdown::render(&form.body, front.list, front.order);
     let slugs: Vec<String> = rendered.entries.iter().map(|e| e.soundtrack.clone()).collect();
     let cards = db::soundtracks::cards_by_slugs(&state.db, &slugs).await?;
     let by_slug: HashMap<&str, &db::soundtracks::Card> =
         cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
-    Ok(parts(rendered.document.blocks, &by_slug).0)
+    let pictures = super::super::articles::pictures_of(state, &rendered.document.blocks, None).await?;
+    Ok(parts(rendered.document.blocks, &by_slug, &pictures).0)
 }

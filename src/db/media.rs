@@ -1,0 +1,95 @@
+//! The `media` table: what a page needs to show a picture (its hash,
+//! proportions and served widths), by the name editors use.
+
+use super::{Db, Result, bump_content_version, now};
+use crate::media::{Picture, Pictures, Processed};
+
+const COLUMNS: &str = "name, hash, format, width, height, widths, fallback, alt, bytes, variant_bytes";
+
+const UPSERT: &str = "
+insert into media (name, hash, format, width, height, widths, fallback, alt, bytes, variant_bytes, origin, created_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+on conflict (name) do update set hash = excluded.hash, format = excluded.format, width = excluded.width,
+    height = excluded.height, widths = excluded.widths, fallback = excluded.fallback,
+    alt = case when excluded.alt = '' then media.alt else excluded.alt end,
+    bytes = excluded.bytes, variant_bytes = excluded.variant_bytes, origin = excluded.origin";
+
+/// A picture's row from a processed file.
+pub fn row(name: &str, p: &Processed, alt: &str, bytes: usize) -> Picture {
+    let widths: Vec<String> = p.widths.iter().map(u32::to_string).collect();
+    Picture {
+        name: name.to_owned(),
+        hash: p.hash.clone(),
+        format: p.format.as_str().to_owned(),
+        width: i64::from(p.width),
+        height: i64::from(p.height),
+        widths: widths.join(","),
+        fallback: p.fallback.to_owned(),
+        alt: alt.to_owned(),
+        bytes: i64::try_from(bytes).unwrap_or(i64::MAX),
+        variant_bytes: p.variants.iter().map(|v| i64::try_from(v.bytes.len()).unwrap_or(0)).sum(),
+    }
+}
+
+/// Writes (or replaces) a picture's row inside a write transaction.
+pub async fn upsert(tx: &mut sqlx::AnyConnection, p: &Picture, origin: &str) -> Result<()> {
+    sqlx::query(UPSERT)
+        .bind(&p.name)
+        .bind(&p.hash)
+        .bind(&p.format)
+        .bind(p.width)
+        .bind(p.height)
+        .bind(&p.widths)
+        .bind(&p.fallback)
+        .bind(&p.alt)
+        .bind(p.bytes)
+        .bind(p.variant_bytes)
+        .bind(origin)
+        .bind(now())
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// A picture uploaded through the desk: its row, and a new content version
+/// (pages that name it show it from now on).
+pub async fn save_upload(db: &Db, p: &Picture) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    upsert(&mut tx, p, "web").await?;
+    bump_content_version(&mut tx).await?;
+    tx.commit().await
+}
+
+/// Whether a name is taken by a picture with other bytes.
+pub async fn name_taken(db: &Db, name: &str, hash: &str) -> Result<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("select hash from media where name = $1").bind(name).fetch_optional(&db.pool).await?;
+    Ok(found.is_some_and(|h| h != hash))
+}
+
+/// The pictures with these names (those that exist): one query.
+pub async fn by_names(db: &Db, names: &[String]) -> Result<Pictures> {
+    const SQL: &str = "select name, hash, format, width, height, widths, fallback, alt, bytes, variant_bytes
+                       from media where name in ({list})";
+    let rows: Vec<Picture> = super::fetch_list(db, SQL, None, names).await?;
+    Ok(rows.into_iter().map(|p| (p.name.clone(), p)).collect())
+}
+
+/// Every picture, newest first (the desk's library, the export).
+pub async fn all(db: &Db) -> Result<Vec<Picture>> {
+    let sql = format!("select {COLUMNS} from media order by created_at desc, name");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await
+}
+
+/// The hash of every picture an import may skip: name → hash.
+pub async fn hashes(db: &Db) -> Result<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("select name, hash from media").fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether a variant exists: a served file must belong to a recorded picture.
+pub async fn has_hash(db: &Db, hash: &str) -> Result<bool> {
+    let n: Option<i64> =
+        sqlx::query_scalar("select 1 from media where hash = $1 limit 1").bind(hash).fetch_optional(&db.pool).await?;
+    Ok(n.is_some())
+}

@@ -1,0 +1,106 @@
+//! The media store's S3 backend against a real S3-compatible server: moto's
+//! (`moto_server` from PyPI, started here on a free port). Outside CI a
+//! missing `moto_server` skips the test with a note; in CI (`CI` set) it
+//! fails. In a test binary of its own: it sets the `AWS_*` variables the
+//! store reads, and nothing else runs in this process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::desk::{EMAIL, PASSWORD, add_account, logged_in};
+use common::pictures::{get_bytes, picture, upload};
+use common::{Fixture, TestApp, backends};
+use cuesheet::config::SiteConfig;
+use image::ImageFormat;
+
+/// The server, stopped when dropped.
+struct Moto(Child);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts moto on a free port; `None` (with a note) when it is not installed.
+async fn moto() -> Option<(Moto, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => Moto(c),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("moto_server is required in CI: {e}"),
+        Err(e) => {
+            eprintln!("note: moto_server not available ({e}); the S3 media store test is skipped");
+            return None;
+        }
+    };
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let client = awc::Client::default();
+    let start = Instant::now();
+    loop {
+        // A bucket is made by a PUT of its name (moto takes it unsigned).
+        if let Ok(res) = client.put(format!("{endpoint}/cuesheet-media")).send().await
+            && res.status().is_success()
+        {
+            return Some((child, endpoint));
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "moto_server did not start");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[actix_web::test]
+async fn pictures_live_in_an_s3_compatible_store() {
+    let Some((_moto, endpoint)) = moto().await else { return };
+    // SAFETY: this test is the only one in its process, and sets these
+    // before any thread of its own reads the environment.
+    unsafe {
+        std::env::set_var("AWS_ENDPOINT", &endpoint);
+        std::env::set_var("AWS_ALLOW_HTTP", "true");
+        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+        std::env::set_var("AWS_REGION", "us-east-1");
+    }
+    for backend in backends().await {
+        let prefix = format!("s3://cuesheet-media/site-{backend:?}");
+        let store = cuesheet::media::Store::open(&prefix).unwrap();
+        store.put("probe/a.txt", b"hello".to_vec()).await.unwrap();
+        assert_eq!(store.get("probe/a.txt").await.unwrap().unwrap().as_ref(), b"hello");
+        assert!(store.get("probe/none.txt").await.unwrap().is_none());
+
+        let f = Fixture::new();
+        std::fs::create_dir_all(f.file("media")).unwrap();
+        std::fs::write(f.file("media/still.jpg"), picture(900, 600, ImageFormat::Jpeg)).unwrap();
+        let config = SiteConfig { media_url: prefix.clone(), ..SiteConfig::default() };
+        let app = TestApp::with_config(backend, config).await;
+        app.import(f.path()).await.unwrap();
+        add_account(&app, EMAIL, "Eda Editor", PASSWORD, cuesheet::auth::Role::Editor).await;
+        let b = logged_in(&app).await;
+        assert_eq!(upload(&b, "up.png", "image/png", &picture(100, 50, ImageFormat::Png), "Up").await.status, 303);
+        let hashes: Vec<(String, String)> =
+            sqlx::query_as("select name, hash from media order by name").fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(hashes.len(), 2);
+        for (name, hash) in &hashes {
+            let file = if name == "up.png" { format!("{hash}-100.jpg") } else { format!("{hash}-640.jpg") };
+            let (status, _, body) = get_bytes(&app, &format!("/media/{file}")).await;
+            assert_eq!(status, 200, "{name}");
+            assert!(image::load_from_memory(&body).is_ok());
+            // The bytes are in the bucket, not on this node.
+            assert!(store.get(&format!("variants/{file}")).await.unwrap().is_some());
+        }
+        // A second node reads the same store.
+        let node = app.second_node().await;
+        let (status, _, _) = get_bytes(&node, &format!("/media/{}-320.webp", hashes[0].1)).await;
+        assert_eq!(status, 200);
+        node.finish().await;
+        app.finish().await;
+    }
+}
