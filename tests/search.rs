@@ -88,7 +88,7 @@ async fn did_you_mean_when_the_word_as_typed_finds_less() {
         f.write(
             &format!("soundtracks/{slug}.toml"),
             &format!(
-                "title = \"{title}\"\nkind = \"score\"\ncomposers = [\"Ennio Morricone\"]\n\n[film]\ntitle = \"{title}\"\nyear = {year}\ndirector = \"Someone\"\n\n[[tracks]]\ntitle = \"Theme\"\n"
+                "title = \"{title} Theme\"\nkind = \"score\"\ncomposers = [\"Ennio Morricone\"]\n\n[film]\ntitle = \"{title}\"\nyear = {year}\ndirector = \"Someone\"\n\n[[tracks]]\ntitle = \"Theme\"\n"
             ),
         );
     }
@@ -96,7 +96,7 @@ async fn did_you_mean_when_the_word_as_typed_finds_less() {
         "misspelt",
         "Misspelt",
         "published = \"2026-01-05T10:00:00Z\"\ntags = [\"Spaghetti westerns\"]",
-        "A note on Morriconne, as a reader spelt it.\n",
+        "A note on Morriconne, as a reader spelt it, and his themes.\n",
     );
     for backend in backends().await {
         let app = TestApp::start(backend, f.path()).await;
@@ -106,6 +106,12 @@ async fn did_you_mean_when_the_word_as_typed_finds_less() {
         assert_eq!(page.texts(".correction a"), vec!["morricone"]);
         assert_eq!(page.attrs(".correction a", "href"), vec!["/search?q=morricone"]);
         assert_eq!(result_links(&app.get("/search?q=morricone").await).len(), 2);
+        // A longer form of a word is not a typo of it: "themes" finds the
+        // article alone and is not offered as "theme" (the records' titles),
+        // which finds more.
+        let page = app.get("/search?q=themes").await;
+        assert_eq!(result_links(&page), vec!["/articles/misspelt"]);
+        assert!(page.texts(".correction").is_empty(), "{:?}", page.texts(".correction"));
         // Topics by name, forgiving too; people by any word of their name.
         let page = app.get("/search?q=spagetti").await;
         assert_eq!(page.attrs("#found-topics + ul a", "href"), vec!["/tags/spaghetti-westerns"]);

@@ -341,8 +341,10 @@ fn words(folded: &str) -> impl Iterator<Item = &str> {
 /// The query with each term that begins no word of any title or name
 /// replaced by the nearest such word (fewest edits, then the longest
 /// shared beginning, then alphabetical), when one is near enough (see
-/// [`edits_allowed`]); `None` when nothing changes.
-pub async fn correct(db: &Db, terms: &[String]) -> Result<Option<Vec<String>>> {
+/// [`edits_allowed`]); `None` when nothing changes. When the query as
+/// typed already found something (`typed_found`), a word the term begins
+/// with is no correction ("scores" is a longer form of "score", not a typo).
+pub async fn correct(db: &Db, terms: &[String], typed_found: bool) -> Result<Option<Vec<String>>> {
     let mut out = Vec::with_capacity(terms.len());
     let mut changed = false;
     for term in terms {
@@ -360,8 +362,16 @@ pub async fn correct(db: &Db, terms: &[String]) -> Result<Option<Vec<String>>> {
                 known = true;
                 break;
             }
+            let allowed = edits_allowed(n);
+            // The lengths alone rule most words out, before counting edits.
+            if word.len() < MIN_CORRECTED - 1
+                || word.len().abs_diff(n) > allowed
+                || (typed_found && term.starts_with(word))
+            {
+                continue;
+            }
             let edits = strsim::damerau_levenshtein(term, word);
-            if edits > edits_allowed(n) || word.len() < MIN_CORRECTED - 1 {
+            if edits > allowed {
                 continue;
             }
             let shared = term.bytes().zip(word.bytes()).take_while(|(a, b)| a == b).count();

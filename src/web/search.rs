@@ -109,7 +109,7 @@ pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<Se
     // The cheap path first: a query that finds a page of results is not
     // corrected, and a corrected word must find more than the word typed.
     if !exact && total < PER_PAGE {
-        if let Some(corrected) = search::correct(db, &terms).await? {
+        if let Some(corrected) = search::correct(db, &terms, total > 0).await? {
             let (better, more) = search::search(db, &corrected, now, PER_PAGE, offset).await?;
             let text = corrected.join(" ");
             if total == 0 && names.is_empty() {
