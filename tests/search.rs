@@ -54,6 +54,10 @@ async fn real_words_are_never_corrected_and_gibberish_finds_nothing() {
             assert!(!status(&page).contains("Showing results for"), "{q}: {}", status(&page));
             assert!(page.texts(".correction").is_empty(), "{q}: {:?}", page.texts(".correction"));
         }
+        // Every person of a record by name, not only the first.
+        let page = app.get("/search?q=joseph+kosinski").await;
+        assert_eq!(page.attrs("#found-people + ul a", "href"), vec!["/people/joseph-kosinski"]);
+        assert_eq!(page.texts("#found-people + ul a"), vec!["Joseph Kosinski"]);
         for q in ["zzzzzqqq", "xkcdqwv", "qqqq+wwww"] {
             let page = app.get(&format!("/search?q={q}")).await;
             assert!(status(&page).contains("Nothing matches"), "{q}: {}", status(&page));

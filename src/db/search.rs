@@ -79,7 +79,9 @@ impl Text {
             }
         }
         let names = unique.join("\n");
-        Text { folded_title: fold(&title), folded_body: fold(&body), folded_names: fold(&names), title, body, names }
+        // One at a time: folding drops line breaks.
+        let folded_names = unique.iter().map(|n| fold(n)).collect::<Vec<_>>().join("\n");
+        Text { folded_title: fold(&title), folded_body: fold(&body), folded_names, title, body, names }
     }
 
     /// An article's: its standfirst, entry headings and text; its tags.
@@ -414,6 +416,10 @@ pub async fn names(db: &Db, terms: &[String], now: i64, limit: usize) -> Result<
     let Some(longest) = terms.iter().filter(|t| t.len() >= 3).max_by_key(|t| t.len()) else {
         return Ok(Vec::new());
     };
+    if longest.len() > MAX_CORRECTED {
+        // Longer than any word of a name.
+        return Ok(Vec::new());
+    }
     let mut found = std::collections::BTreeSet::new();
     for c in candidates(db, longest).await? {
         let kind = match c.kind {
@@ -457,6 +463,22 @@ mod tests {
         assert_eq!(fold("Björk SIGUR RÓS café"), "bjork sigur ros cafe");
         assert_eq!(terms("  Blade-Runner \"OR\" 1982; DROP"), vec!["blade", "runner", "or", "1982", "drop"]);
         assert!(terms("*** ---").is_empty());
+    }
+
+    #[test]
+    fn edits_allowed_grow_with_the_word_and_names_fold() {
+        assert_eq!(strsim::damerau_levenshtein("dafte", "daft"), edits_allowed(5));
+        assert_eq!(strsim::damerau_levenshtein("vangellis", "vangelis"), 1);
+        assert_eq!(strsim::damerau_levenshtein("morircone", "morricone"), 1, "a swap is one edit");
+        assert!(strsim::damerau_levenshtein("pnuk", "punk") <= edits_allowed(4));
+        assert!(strsim::damerau_levenshtein("tron", "iron") <= edits_allowed(4));
+        assert_eq!(edits_allowed(6), 2);
+        let text = Text::new("T".into(), String::new(), &["Björk", " Björk ", "Sigur Rós", ""]);
+        assert_eq!((text.names.as_str(), text.folded_names.as_str()), ("Björk\nSigur Rós", "bjork\nsigur ros"));
+        assert_eq!(
+            words("tron: legacy (2010)\ndaft punk").collect::<Vec<_>>(),
+            ["tron", "legacy", "2010", "daft", "punk"]
+        );
     }
 
     #[test]
