@@ -80,6 +80,10 @@ pub fn listings(backend: super::Backend) -> Vec<Listing> {
         super::Backend::Sqlite => (search::SQLITE_SEARCH, search::SQLITE_COUNT, "\"synth\"* AND \"score\"*"),
         super::Backend::Postgres => (search::POSTGRES_SEARCH, search::POSTGRES_COUNT, "synth:* & score:*"),
     };
+    let (candidates, grams) = match backend {
+        super::Backend::Sqlite => (search::SQLITE_CANDIDATES, "\"daf\" OR \"aft\" OR \"fte\""),
+        super::Backend::Postgres => (search::POSTGRES_CANDIDATES, "daf|aft|fte"),
+    };
     vec![
         Listing { name: "latest lists", sql: articles::LATEST, text: None, args: &[NOW, 11, 9990] },
         Listing { name: "lists of a tag", sql: articles::BY_TAG, text: None, args: &[NOW, 11, 9990, 1] },
@@ -101,6 +105,7 @@ pub fn listings(backend: super::Backend) -> Vec<Listing> {
         Listing { name: "topics", sql: tags::INDEX_PAGE, text: None, args: &[NOW, 101, 100] },
         Listing { name: "search results", sql: search, text: Some(words), args: &[NOW, 10, 0] },
         Listing { name: "search count", sql: count, text: Some(words), args: &[NOW] },
+        Listing { name: "search: words near a mistyped one", sql: candidates, text: Some(grams), args: &[1000] },
         Listing { name: "sitemap: lists", sql: sitemap::LISTS, text: None, args: &[NOW, 2000, 2000] },
         Listing { name: "sitemap: soundtracks", sql: sitemap::SOUNDTRACKS, text: None, args: &[2000, 2000] },
         Listing { name: "sitemap: people", sql: sitemap::PEOPLE, text: None, args: &[2000, 2000] },

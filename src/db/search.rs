@@ -29,10 +29,22 @@ pub fn terms(query: &str) -> Vec<String> {
 /// The index's rows, written in bulk (see [`super::bulk`]).
 pub(crate) const DOCS: Table = Table {
     name: "search_docs",
-    columns: &["kind", "ref_id", "slug", "title", "body", "folded_title", "folded_body", "published_at"],
+    columns: &[
+        "kind",
+        "ref_id",
+        "slug",
+        "title",
+        "body",
+        "folded_title",
+        "folded_body",
+        "published_at",
+        "names",
+        "folded_names",
+    ],
     suffix: "on conflict (kind, ref_id) do update set
     slug = excluded.slug, title = excluded.title, body = excluded.body, folded_title = excluded.folded_title,
-    folded_body = excluded.folded_body, published_at = excluded.published_at",
+    folded_body = excluded.folded_body, published_at = excluded.published_at, names = excluded.names,
+    folded_names = excluded.folded_names",
 };
 crate::text_enum! {
     /// What a search document stands for (`search_docs.kind`).
@@ -53,32 +65,46 @@ pub struct Text {
     body: String,
     folded_title: String,
     folded_body: String,
+    /// The names it carries, one a line: a record's people, an article's tags.
+    names: String,
+    folded_names: String,
 }
 
 impl Text {
-    fn new(title: String, body: String) -> Self {
-        Text { folded_title: fold(&title), folded_body: fold(&body), title, body }
+    fn new(title: String, body: String, names: &[&str]) -> Self {
+        let mut unique: Vec<&str> = Vec::new();
+        for n in names.iter().map(|n| n.trim()) {
+            if !n.is_empty() && !unique.contains(&n) {
+                unique.push(n);
+            }
+        }
+        let names = unique.join("\n");
+        // One at a time: folding drops line breaks.
+        let folded_names = unique.iter().map(|n| fold(n)).collect::<Vec<_>>().join("\n");
+        Text { folded_title: fold(&title), folded_body: fold(&body), folded_names, title, body, names }
     }
 
-    /// An article's: its standfirst, entry headings and text.
+    /// An article's: its standfirst, entry headings and text; its tags.
     pub fn of_article(a: &Article) -> Self {
-        Text::new(a.front.title.trim().to_owned(), article_text(&a.front.description, &a.body))
+        let tags: Vec<&str> = a.front.tags.iter().map(String::as_str).collect();
+        Text::new(a.front.title.trim().to_owned(), article_text(&a.front.description, &a.body), &tags)
     }
 
-    /// A record's: album and film titles, people, tracks and facts.
+    /// A record's: album and film titles, people, tracks and facts; its people.
     pub fn of_record(r: &Record) -> Self {
         let (title, body) = record_text(r);
-        Text::new(title, body)
+        let people: Vec<&str> = r.credits().into_iter().map(|(_, name)| name).collect();
+        Text::new(title, body, &people)
     }
 }
 
 /// The row of an article with this id.
-pub(crate) fn article_row<'a>(id: i64, a: &'a Article, text: Text) -> [Value<'a>; 8] {
+pub(crate) fn article_row<'a>(id: i64, a: &'a Article, text: Text) -> [Value<'a>; 10] {
     row(DocKind::Article, id, a.slug.as_str().into(), text, a.published.map(|t| t.timestamp()))
 }
 
 /// The row of a record with this id.
-pub(crate) fn record_row<'a>(id: i64, r: &'a Record, text: Text) -> [Value<'a>; 8] {
+pub(crate) fn record_row<'a>(id: i64, r: &'a Record, text: Text) -> [Value<'a>; 10] {
     row(DocKind::Record, id, r.slug.as_str().into(), text, Some(0))
 }
 
@@ -89,7 +115,7 @@ pub(crate) fn row<'a>(
     slug: Value<'a>,
     text: Text,
     published_at: Option<i64>,
-) -> [Value<'a>; 8] {
+) -> [Value<'a>; 10] {
     [
         kind.as_str().into(),
         id.into(),
@@ -99,6 +125,8 @@ pub(crate) fn row<'a>(
         text.folded_title.into(),
         text.folded_body.into(),
         published_at.into(),
+        text.names.into(),
+        text.folded_names.into(),
     ]
 }
 
@@ -165,7 +193,8 @@ pub async fn ensure_complete(db: &Db) -> Result<()> {
             }
             _ => None,
         };
-        let text = Text::new(a.front.title.clone(), article_text(&a.front.description, &a.body));
+        let tags: Vec<&str> = a.front.tags.iter().map(String::as_str).collect();
+        let text = Text::new(a.front.title.clone(), article_text(&a.front.description, &a.body), &tags);
         docs.push(row(DocKind::Article, a.id, a.slug.as_str().into(), text, published));
     }
     let mut tx = db.begin_write().await?;
@@ -247,6 +276,184 @@ pub async fn search(db: &Db, terms: &[String], now: i64, limit: i64, offset: i64
     Ok((hits, total))
 }
 
+/// Terms shorter than this are never corrected (too many words are near them).
+pub const MIN_CORRECTED: usize = 4;
+/// Terms longer than this are never corrected (no title word is that long).
+const MAX_CORRECTED: usize = 30;
+/// Documents whose titles and names are read for the words near a term, at most.
+const CANDIDATES: i64 = 1000;
+
+/// The edits (Damerau–Levenshtein: insert, delete, change, swap two) a
+/// term of this length may be away from the word it is corrected to: one
+/// up to five letters, two from six.
+pub fn edits_allowed(len: usize) -> usize {
+    if len < 6 { 1 } else { 2 }
+}
+
+/// A document whose title or names share a trigram with a term.
+#[derive(Debug, sqlx::FromRow)]
+struct Candidate {
+    #[sqlx(try_from = "String")]
+    kind: DocKind,
+    folded_title: String,
+    names: String,
+    folded_names: String,
+}
+
+pub(crate) const SQLITE_CANDIDATES: &str = "
+select d.kind, d.folded_title, d.names, d.folded_names
+from search_trigrams join search_docs d on d.id = search_trigrams.rowid
+where search_trigrams match $1
+order by d.id
+limit $2";
+pub(crate) const POSTGRES_CANDIDATES: &str = "
+select d.kind, d.folded_title, d.names, d.folded_names
+from search_docs d
+where (d.folded_title || ' ' || d.folded_names) ~ $1
+order by d.id
+limit $2";
+
+/// The documents whose folded title or names contain one of `term`'s
+/// trigrams: FTS5's trigram index on SQLite, pg_trgm's on PostgreSQL (the
+/// one place the two differ here); both find the same rows.
+async fn candidates(db: &Db, term: &str) -> Result<Vec<Candidate>> {
+    let grams: Vec<&str> = (0..term.len().saturating_sub(2)).map(|i| &term[i..i + 3]).collect();
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Terms are [a-z0-9]+ only, so neither syntax can be broken by them.
+    match db.backend {
+        Backend::Sqlite => {
+            let expr = grams.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>().join(" OR ");
+            sqlx::query_as(SQLITE_CANDIDATES).bind(expr).bind(CANDIDATES).fetch_all(&db.pool).await
+        }
+        Backend::Postgres => {
+            // pg_trgm answers a regular expression of literal runs from its index.
+            let expr = grams.join("|");
+            sqlx::query_as(POSTGRES_CANDIDATES).bind(expr).bind(CANDIDATES).fetch_all(&db.pool).await
+        }
+    }
+}
+
+/// The words of a folded title or name list.
+fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// The query with each term that begins no word of any title or name
+/// replaced by the nearest such word (fewest edits, then the longest
+/// shared beginning, then alphabetical), when one is near enough (see
+/// [`edits_allowed`]); `None` when nothing changes. When the query as
+/// typed already found something (`typed_found`), a word the term begins
+/// with is no correction ("scores" is a longer form of "score", not a typo).
+pub async fn correct(db: &Db, terms: &[String], typed_found: bool) -> Result<Option<Vec<String>>> {
+    let mut out = Vec::with_capacity(terms.len());
+    let mut changed = false;
+    for term in terms {
+        let n = term.chars().count();
+        if !(MIN_CORRECTED..=MAX_CORRECTED).contains(&n) {
+            out.push(term.clone());
+            continue;
+        }
+        let found = candidates(db, term).await?;
+        let vocabulary = found.iter().flat_map(|c| words(&c.folded_title).chain(words(&c.folded_names)));
+        let mut best: Option<(usize, usize, &str)> = None;
+        let mut known = false;
+        for word in vocabulary {
+            if word.starts_with(term.as_str()) {
+                known = true;
+                break;
+            }
+            let allowed = edits_allowed(n);
+            // The lengths alone rule most words out, before counting edits.
+            if word.len() < MIN_CORRECTED - 1
+                || word.len().abs_diff(n) > allowed
+                || (typed_found && term.starts_with(word))
+            {
+                continue;
+            }
+            let edits = strsim::damerau_levenshtein(term, word);
+            if edits > allowed {
+                continue;
+            }
+            let shared = term.bytes().zip(word.bytes()).take_while(|(a, b)| a == b).count();
+            let key = (edits, usize::MAX - shared, word);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        match best {
+            Some((_, _, word)) if !known => {
+                out.push(word.to_owned());
+                changed = true;
+            }
+            _ => out.push(term.clone()),
+        }
+    }
+    Ok(changed.then_some(out))
+}
+
+/// What a name found stands for: a person or a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameKind {
+    Person,
+    Tag,
+}
+
+/// A person or topic whose name has a word beginning with every term.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NameHit {
+    pub kind: NameKind,
+    pub name: String,
+    pub slug: String,
+}
+
+/// People and topics whose names match every term (each as the beginning
+/// of a word of the name), alphabetical, at most `limit` of each; only
+/// those that still have a page.
+pub async fn names(db: &Db, terms: &[String], now: i64, limit: usize) -> Result<Vec<NameHit>> {
+    // Every name that matches contains the longest term, so its trigrams.
+    let Some(longest) = terms.iter().filter(|t| t.len() >= 3).max_by_key(|t| t.len()) else {
+        return Ok(Vec::new());
+    };
+    if longest.len() > MAX_CORRECTED {
+        // Longer than any word of a name.
+        return Ok(Vec::new());
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for c in candidates(db, longest).await? {
+        let kind = match c.kind {
+            DocKind::Record => NameKind::Person,
+            DocKind::Article => NameKind::Tag,
+        };
+        for (name, folded) in c.names.lines().zip(c.folded_names.lines()) {
+            if terms.iter().all(|t| words(folded).any(|w| w.starts_with(t.as_str()))) {
+                found.insert(NameHit { kind, name: name.to_owned(), slug: crate::content::slugify(name) });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for kind in [NameKind::Person, NameKind::Tag] {
+        let slugs: Vec<String> = found.iter().filter(|h| h.kind == kind).map(|h| h.slug.clone()).collect();
+        if slugs.is_empty() {
+            continue;
+        }
+        let live = match kind {
+            NameKind::Person => super::people::existing_slugs(db, &slugs).await?,
+            NameKind::Tag => super::tags::existing_slugs(db, &slugs, now).await?,
+        };
+        let mut seen = std::collections::HashSet::new();
+        out.extend(
+            found
+                .iter()
+                .filter(|h| h.kind == kind && live.contains(&h.slug) && seen.insert(h.slug.clone()))
+                .take(limit)
+                .cloned(),
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +463,22 @@ mod tests {
         assert_eq!(fold("Björk SIGUR RÓS café"), "bjork sigur ros cafe");
         assert_eq!(terms("  Blade-Runner \"OR\" 1982; DROP"), vec!["blade", "runner", "or", "1982", "drop"]);
         assert!(terms("*** ---").is_empty());
+    }
+
+    #[test]
+    fn edits_allowed_grow_with_the_word_and_names_fold() {
+        assert_eq!(strsim::damerau_levenshtein("dafte", "daft"), edits_allowed(5));
+        assert_eq!(strsim::damerau_levenshtein("vangellis", "vangelis"), 1);
+        assert_eq!(strsim::damerau_levenshtein("morircone", "morricone"), 1, "a swap is one edit");
+        assert!(strsim::damerau_levenshtein("pnuk", "punk") <= edits_allowed(4));
+        assert!(strsim::damerau_levenshtein("tron", "iron") <= edits_allowed(4));
+        assert_eq!(edits_allowed(6), 2);
+        let text = Text::new("T".into(), String::new(), &["Björk", " Björk ", "Sigur Rós", ""]);
+        assert_eq!((text.names.as_str(), text.folded_names.as_str()), ("Björk\nSigur Rós", "bjork\nsigur ros"));
+        assert_eq!(
+            words("tron: legacy (2010)\ndaft punk").collect::<Vec<_>>(),
+            ["tron", "legacy", "2010", "daft", "punk"]
+        );
     }
 
     #[test]

@@ -51,6 +51,18 @@ pub async fn index_page(db: &Db, now: i64, window: Window) -> Result<Page<TagCou
     Ok(window.page(rows))
 }
 
+const PUBLISHED_IN: &str = "
+select t.slug from tags t
+where t.slug in ({list})
+  and exists (select 1 from article_tags at join articles a on a.id = at.article_id
+              where at.tag_id = t.id and a.published_at <= $1)";
+
+/// Which of these slugs are tags of a published article (have a page).
+pub async fn existing_slugs(db: &Db, slugs: &[String], now: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = super::fetch_list(db, PUBLISHED_IN, Some(now), slugs).await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}
+
 const USED_IN: &str = "
 select t.slug from tags t
 where t.slug in ({list})

@@ -1,6 +1,11 @@
 //! `/search?q=`: published articles and records, best first, ten a page
 //! (`&page=N`, up to 50 pages; past the last one is a 404), each with a
-//! snippet where the words found are highlighted.
+//! snippet where the words found are highlighted. Above them on the first
+//! page, the people and topics whose names match. A mistyped word is
+//! corrected (see [`search::correct`]): when the query as typed finds
+//! nothing and the corrected one does, the corrected results are shown
+//! ("Showing results for …", with a link to search as typed, `&exact=1`);
+//! when the corrected one finds more, it is offered ("Did you mean …").
 
 use actix_web::web::{Data, Query};
 use askama::Template;
@@ -10,7 +15,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::paging::{self, Pager};
 use super::view::Meta;
-use crate::db::{self, paging::Page, search, search::DocKind};
+use crate::db::{self, paging::Page, search, search::DocKind, search::NameKind};
 use crate::error::{Error, Result};
 
 /// What a query keeps unescaped in the pager's links: letters, digits and `-._~`.
@@ -22,11 +27,34 @@ const PER_PAGE: i64 = 10;
 const MAX_PAGE: i64 = 50;
 /// Words of context in a snippet.
 const SNIPPET_WORDS: usize = 30;
+/// People, and topics, shown above the results at most.
+const NAMES: usize = 5;
 
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
     pub q: Option<String>,
     pub page: Option<String>,
+    /// Search the words as typed, never corrected.
+    pub exact: Option<String>,
+}
+
+/// A link to a search: the query and its address.
+pub struct SearchLink {
+    pub q: String,
+    pub url: String,
+}
+
+/// Results shown for a corrected query, and the query as typed (searched
+/// without correcting).
+pub struct Shown {
+    pub corrected: SearchLink,
+    pub typed: SearchLink,
+}
+
+/// A person's or topic's page whose name matches.
+pub struct NameFound {
+    pub name: String,
+    pub url: String,
 }
 
 pub struct Found {
@@ -45,6 +73,20 @@ pub struct SearchPage {
     pub total: i64,
     pub results: Vec<Found>,
     pub pager: Pager,
+    /// The corrected query whose results are shown instead of the query's.
+    pub showing: Option<Shown>,
+    /// A corrected query that finds more, offered.
+    pub did_you_mean: Option<SearchLink>,
+    pub people: Vec<NameFound>,
+    pub topics: Vec<NameFound>,
+}
+
+fn link(q: &str, exact: bool) -> SearchLink {
+    let mut url = format!("/search?q={}", percent_encoding::utf8_percent_encode(q, QUERY));
+    if exact {
+        url.push_str("&exact=1");
+    }
+    SearchLink { q: q.to_owned(), url }
 }
 
 pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<SearchPage> {
@@ -54,10 +96,46 @@ pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<Se
     if page > MAX_PAGE {
         return Err(Error::NotFound);
     }
-    let terms = search::terms(&q);
-    let (hits, total) = search::search(&state.db, &terms, db::now(), PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let exact = query.exact.is_some();
+    let now = db::now();
+    let (offset, db) = ((page - 1) * PER_PAGE, &state.db);
+    let mut terms = search::terms(&q);
+    let (mut hits, mut total) = search::search(db, &terms, now, PER_PAGE, offset).await?;
+    let (mut showing, mut did_you_mean) = (None, None);
+    let names_of = |terms: Vec<String>| async move {
+        if page == 1 { search::names(db, &terms, now, NAMES).await } else { Ok(Vec::new()) }
+    };
+    let mut names = names_of(terms.clone()).await?;
+    // The cheap path first: a query that finds a page of results is not
+    // corrected, and a corrected word must find more than the word typed.
+    if !exact && total < PER_PAGE {
+        if let Some(corrected) = search::correct(db, &terms, total > 0).await? {
+            let (better, more) = search::search(db, &corrected, now, PER_PAGE, offset).await?;
+            let text = corrected.join(" ");
+            if total == 0 && names.is_empty() {
+                let better_names = names_of(corrected.clone()).await?;
+                if more > 0 || !better_names.is_empty() {
+                    showing = Some(Shown { corrected: link(&text, false), typed: link(&q, true) });
+                    (hits, total, terms, names) = (better, more, corrected, better_names);
+                }
+            } else if more > total {
+                did_you_mean = Some(link(&text, false));
+            }
+        }
+    }
+    let (mut people, mut topics) = (Vec::new(), Vec::new());
+    for n in names {
+        match n.kind {
+            NameKind::Person => people.push(NameFound { url: format!("/people/{}", n.slug), name: n.name }),
+            NameKind::Tag => topics.push(NameFound { url: format!("/tags/{}", n.slug), name: n.name }),
+        }
+    }
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).min(MAX_PAGE);
-    let path = format!("/search?q={}", percent_encoding::utf8_percent_encode(&q, QUERY));
+    let searched = showing.as_ref().map_or(&q, |s| &s.corrected.q);
+    let mut path = format!("/search?q={}", percent_encoding::utf8_percent_encode(searched, QUERY));
+    if exact {
+        path.push_str("&exact=1");
+    }
     let pager = Pager::new(&path, &Page { number: page, more: page < pages, items: hits.iter().collect() })?;
     let results = hits
         .into_iter()
@@ -78,6 +156,10 @@ pub async fn show(state: Data<AppState>, query: Query<SearchQuery>) -> Result<Se
         total,
         results,
         pager,
+        showing,
+        did_you_mean,
+        people,
+        topics,
     })
 }
 
