@@ -3,7 +3,7 @@
 -- folded, and a trigram index over the folded title and names finds the
 -- words near a mistyped one ("dafte" → "daft"). Emptied here, the index is
 -- rebuilt with the names when the site starts (db::search::ensure_complete).
--- Kept in step with migrations/sqlite/0013_search_names.sql, where the
+-- Kept in step with migrations/sqlite/0015_search_names.sql, where the
 -- trigram index is FTS5's instead of pg_trgm's.
 create extension if not exists pg_trgm;
 delete from search_docs;

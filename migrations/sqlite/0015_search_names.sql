@@ -3,7 +3,7 @@
 -- folded, and a trigram index over the folded title and names finds the
 -- words near a mistyped one ("dafte" → "daft"). Emptied here, the index is
 -- rebuilt with the names when the site starts (db::search::ensure_complete).
--- Kept in step with migrations/postgres/0013_search_names.sql, where the
+-- Kept in step with migrations/postgres/0015_search_names.sql, where the
 -- trigram index is pg_trgm's instead of FTS5's.
 delete from search_docs;
 alter table search_docs add column names text not null default '';
