@@ -116,7 +116,7 @@ async fn a_card_is_made_once_and_changes_with_its_title_and_entries() {
 
         // Another list's change is a new content version: the card is the same.
         f.article("sea-scores", "Sea scores, revised", RANKED, BODY);
-        cuesheet::db::import::import_dir(&app.db, f.path(), false).await.unwrap();
+        cuesheet::db::import::import_dir(&app.db, &app.media, f.path(), false).await.unwrap();
         let start = Instant::now();
         while !app.get("/").await.body.contains("Sea scores, revised") {
             assert!(start.elapsed() < Duration::from_secs(5));
@@ -127,13 +127,13 @@ async fn a_card_is_made_once_and_changes_with_its_title_and_entries() {
 
         // Its own title changes the card.
         f.article("night-drives", "Night drives, revised", RANKED, BODY);
-        cuesheet::db::import::import_dir(&app.db, f.path(), false).await.unwrap();
+        cuesheet::db::import::import_dir(&app.db, &app.media, f.path(), false).await.unwrap();
         let retitled = changed_tag(&app, path, &tag).await;
         // So does the order of its entries.
         let swapped =
             "Intro.\n\n## Jaws {soundtrack=jaws-1975}\n\nTwo notes.\n\n## Drive {soundtrack=drive-2011}\n\nSynths.\n";
         f.article("night-drives", "Night drives, revised", RANKED, swapped);
-        cuesheet::db::import::import_dir(&app.db, f.path(), false).await.unwrap();
+        cuesheet::db::import::import_dir(&app.db, &app.media, f.path(), false).await.unwrap();
         let reordered = changed_tag(&app, path, &retitled).await;
         assert_ne!(reordered, tag);
         app.finish().await;

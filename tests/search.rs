@@ -131,7 +131,7 @@ async fn did_you_mean_when_the_word_as_typed_finds_less() {
 async fn a_database_from_before_gets_its_names_on_start() {
     for backend in backends().await {
         let app = TestApp::start(backend, Path::new(REAL_CONTENT)).await;
-        // What migration 0013 leaves: an empty index, rebuilt on start.
+        // What migration 0015 leaves: an empty index, rebuilt on start.
         sqlx::query("delete from search_docs").execute(&app.db.pool).await.unwrap();
         let node = app.second_node().await;
         let page = node.get("/search?q=dafte+punk").await;
