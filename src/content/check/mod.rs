@@ -295,9 +295,15 @@ fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Ve
     (problems, structure::unknown_records(a, &src, ctx))
 }
 
+/// Findings by file and position, each once. Most share their file: paths
+/// are compared as bytes first, and by component only when they differ.
 fn sort(problems: &mut Vec<Problem>) {
-    problems.sort_by(|a, b| (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code)));
-    problems.dedup_by(|a, b| (&a.path, a.line, a.column, a.code) == (&b.path, b.line, b.column, b.code));
+    let path = |a: &Problem, b: &Problem| {
+        if a.path.as_os_str() == b.path.as_os_str() { std::cmp::Ordering::Equal } else { a.path.cmp(&b.path) }
+    };
+    let place = |p: &Problem| (p.line, p.column, p.code);
+    problems.sort_by(|a, b| path(a, b).then_with(|| place(a).cmp(&place(b))));
+    problems.dedup_by(|a, b| place(a) == place(b) && path(a, b).is_eq());
 }
 
 /// A tree, checked: what parsed, every finding, and the references left for
