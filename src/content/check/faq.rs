@@ -158,15 +158,20 @@ fn is_faq(heading: &str) -> bool {
 /// source article.
 fn written_questions(body: &Body<'_>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    // Open blocks, each a list of (offset, text) lines.
-    let mut open: Vec<Vec<(usize, String)>> = Vec::new();
+    // Per open block, the line being read: (offset, text). A line is done
+    // at a break or the block's end, and kept if it is a question.
+    let mut open: Vec<(usize, String)> = Vec::new();
+    let done = |out: &mut Vec<(usize, String)>, (at, text): (usize, String)| {
+        let question = text.trim();
+        if question.ends_with('?') {
+            out.push((at, question.to_owned()));
+        }
+    };
     for (event, range) in &body.events {
         match event {
-            Event::Start(Tag::Paragraph | Tag::Item) => {
-                open.push(vec![(range.start, String::new())]);
-            }
+            Event::Start(Tag::Paragraph | Tag::Item) => open.push((range.start, String::new())),
             Event::Text(t) | Event::Code(t) => {
-                if let Some((at, text)) = open.last_mut().and_then(|lines| lines.last_mut()) {
+                if let Some((at, text)) = open.last_mut() {
                     if text.is_empty() {
                         *at = (*at).max(range.start);
                     }
@@ -174,15 +179,15 @@ fn written_questions(body: &Body<'_>) -> Vec<(usize, String)> {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(lines) = open.last_mut() {
-                    lines.push((range.end, String::new()));
+                if let Some(line) = open.last_mut() {
+                    let line = std::mem::replace(line, (range.end, String::new()));
+                    done(&mut out, line);
                 }
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                let lines = open.pop().unwrap_or_default();
-                out.extend(
-                    lines.into_iter().map(|(at, t)| (at, t.trim().to_owned())).filter(|(_, t)| t.ends_with('?')),
-                );
+                if let Some(line) = open.pop() {
+                    done(&mut out, line);
+                }
             }
             _ => {}
         }
