@@ -12,6 +12,7 @@
 //! also compared with itself: a name it spells two ways is found even when
 //! no record names it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -421,39 +422,42 @@ fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, w
 
 /// A word as compared: lowercase, without a possessive `'s`.
 fn fold(word: &str) -> String {
-    let lower = word.to_lowercase();
-    lower.strip_suffix("'s").map(str::to_owned).unwrap_or(lower)
+    let mut lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
+    if lower.ends_with("'s") {
+        lower.truncate(lower.len() - 2);
+    }
+    lower
 }
 
 /// Words with their byte ranges: letters and digits, with apostrophes and
 /// hyphens inside a word kept (`I’m`, `Run-DMC`) and made plain (`’` → `'`),
-/// and `&` as a word of its own.
-fn tokens(text: &str) -> Vec<(usize, usize, String)> {
+/// and `&` as a word of its own. A word is borrowed from `text` unless it
+/// had a `’` to make plain.
+fn tokens(text: &str) -> Vec<(usize, usize, Cow<'_, str>)> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         if c == '&' {
-            out.push((at, at + 1, "&".to_owned()));
-            i += 1;
+            out.push((at, at + 1, Cow::Borrowed("&")));
             continue;
         }
         if !c.is_alphanumeric() {
-            i += 1;
             continue;
         }
-        let mut word = String::new();
-        while let Some(&(_, c)) = chars.get(i) {
-            let inner = matches!(c, '\'' | '’' | '-') && chars.get(i + 1).is_some_and(|(_, n)| n.is_alphanumeric());
+        let mut end = at + c.len_utf8();
+        let mut curly = false;
+        while let Some(&(i, c)) = chars.peek() {
+            let after = text[i + c.len_utf8()..].chars().next();
+            let inner = matches!(c, '\'' | '’' | '-') && after.is_some_and(char::is_alphanumeric);
             if !(c.is_alphanumeric() || inner) {
                 break;
             }
-            word.push(if c == '’' { '\'' } else { c });
-            i += 1;
+            curly |= c == '’';
+            end = i + c.len_utf8();
+            chars.next();
         }
-        let end = chars.get(i).map_or(text.len(), |&(e, _)| e);
-        out.push((at, end, word));
+        let word = &text[at..end];
+        out.push((at, end, if curly { Cow::Owned(word.replace('’', "'")) } else { Cow::Borrowed(word) }));
     }
     out
 }
@@ -492,8 +496,10 @@ mod tests {
 
     #[test]
     fn tokens_keep_inner_apostrophes_and_ampersands() {
-        let t: Vec<String> =
-            tokens("“I’m Not There” — Simon & Garfunkel's Run-DMC").into_iter().map(|(_, _, w)| w).collect();
+        let t: Vec<String> = tokens("“I’m Not There” — Simon & Garfunkel's Run-DMC")
+            .into_iter()
+            .map(|(_, _, w)| w.into_owned())
+            .collect();
         assert_eq!(t, ["I'm", "Not", "There", "Simon", "&", "Garfunkel's", "Run-DMC"]);
     }
 }
