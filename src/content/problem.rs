@@ -195,7 +195,9 @@ impl<'a> Source<'a> {
     fn starts(&self) -> &[usize] {
         self.lines.get_or_init(|| {
             let bytes = self.text.as_bytes();
-            let mut starts = vec![0];
+            let ends = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+            let mut starts = Vec::with_capacity(ends + 1);
+            starts.push(0);
             for (i, &b) in bytes.iter().enumerate() {
                 if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                     starts.push(i + 1);

@@ -285,13 +285,21 @@ pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
 fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Vec<(String, Problem)>) {
     let src = Source::new(&a.path, text);
     let body = body::Body::parse(&a.body);
-    let mut problems = structure::check(a, &body, &src, ctx);
-    problems.extend(structure::links(a, &src, ctx));
-    problems.extend(faq::check(a, &body, &src, ctx));
-    problems.extend(names::check(a, &body, &src, ctx));
-    problems.extend(entries::check(a, &body, &src, ctx));
-    problems.extend(lint::check(a, &body, &src));
-    problems.extend(nesting::check(a, &body, &src));
+    let found = [
+        structure::check(a, &body, &src, ctx),
+        structure::links(a, &src, ctx),
+        faq::check(a, &body, &src, ctx),
+        names::check(a, &body, &src, ctx),
+        entries::check(a, &body, &src, ctx),
+        lint::check(a, &body, &src),
+        nesting::check(a, &body, &src).into_iter().collect(),
+    ];
+    // One list of the right size: a file with a finding a line would
+    // otherwise copy its findings over and over as the list grows.
+    let mut problems = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for found in found {
+        problems.extend(found);
+    }
     (problems, structure::unknown_records(a, &src, ctx))
 }
 
