@@ -3,6 +3,8 @@
 //! where spam hides a token in a longer name (`lk21official.cc`). The comment
 //! rules and the content check both read it from here.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
 use std::sync::LazyLock;
 
 /// What a match means.
@@ -37,9 +39,18 @@ struct Entry {
 /// (`blk21`). Never in the middle (`specialist` holds `cialis`).
 const MIN_SUFFIX: usize = 6;
 
-static LIST: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+/// The list, and where to look in it.
+struct List {
+    entries: Vec<Entry>,
+    /// The entries whose phrase starts with a word, in list order.
+    by_first: HashMap<String, Vec<usize>>,
+    /// The most words a phrase has.
+    longest: usize,
+}
+
+static LIST: LazyLock<List> = LazyLock::new(|| {
     let mut severity = Severity::Spam;
-    let mut out = Vec::new();
+    let mut entries = Vec::new();
     for line in include_str!("blocklist.txt").lines().map(str::trim) {
         match line {
             "" => {}
@@ -48,28 +59,23 @@ static LIST: LazyLock<Vec<Entry>> = LazyLock::new(|| {
             "[hold]" => severity = Severity::Hold,
             phrase => {
                 let words: Vec<String> = phrase.split_whitespace().map(str::to_lowercase).collect();
-                out.push(Entry { phrase, joined: words.concat(), words, severity })
+                entries.push(Entry { phrase, joined: words.concat(), words, severity })
             }
         }
     }
-    out
+    let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(first) = entry.words.first() {
+            by_first.entry(first.clone()).or_default().push(i);
+        }
+    }
+    let longest = entries.iter().map(|e| e.words.len()).max().unwrap_or(1).max(1);
+    List { entries, by_first, longest }
 });
 
 /// Every listed phrase in `text`, in order of position.
 pub fn scan(text: &str) -> Vec<Hit> {
-    // Words with their byte ranges; a word is a run of letters and digits.
-    let mut words: Vec<(usize, usize, String)> = Vec::new();
-    let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s, i, text[s..i].to_lowercase()));
-                start = None;
-            }
-            _ => {}
-        }
-    }
+    let list = &*LIST;
     // Link spans come sorted and apart: a word finds the one it may be in
     // by binary search (looking through them all per word was quadratic in
     // a text of many host names).
@@ -78,22 +84,67 @@ pub fn scan(text: &str) -> Vec<Hit> {
         let i = links.partition_point(|&(s, _)| s <= at);
         i > 0 && at < links[i - 1].1
     };
+    // The words from the current one on, as many as the longest phrase has:
+    // the text's words are read once and never all held.
+    let mut words = words(text);
+    let mut window: VecDeque<(usize, usize, Cow<'_, str>)> = words.by_ref().take(list.longest).collect();
     let mut hits = Vec::new();
-    for (i, (s, e, word)) in words.iter().enumerate() {
-        let linked = in_link(*s);
-        for entry in LIST.iter() {
+    while let Some((s, e, word)) = window.front() {
+        let (s, e) = (*s, *e);
+        let phrase_at = |entry: &Entry| {
             let n = entry.words.len();
-            if i + n <= words.len() && words[i..i + n].iter().zip(&entry.words).all(|(w, e)| w.2 == *e) {
-                hits.push(Hit { start: *s, end: words[i + n - 1].1, phrase: entry.phrase, severity: entry.severity });
-            } else if linked
-                && (word.starts_with(&entry.joined)
-                    || entry.joined.len() >= MIN_SUFFIX && word.ends_with(&entry.joined))
-            {
-                hits.push(Hit { start: *s, end: *e, phrase: entry.phrase, severity: entry.severity });
+            (n <= window.len() && window.iter().zip(&entry.words).all(|(w, ew)| w.2 == *ew)).then(|| window[n - 1].1)
+        };
+        if in_link(s) {
+            for entry in &list.entries {
+                if let Some(end) = phrase_at(entry) {
+                    hits.push(Hit { start: s, end, phrase: entry.phrase, severity: entry.severity });
+                } else if word.starts_with(&entry.joined)
+                    || entry.joined.len() >= MIN_SUFFIX && word.ends_with(&entry.joined)
+                {
+                    hits.push(Hit { start: s, end: e, phrase: entry.phrase, severity: entry.severity });
+                }
+            }
+        } else if let Some(candidates) = list.by_first.get(word.as_ref()) {
+            // Outside links only whole phrases count: only those starting
+            // with this word can.
+            for entry in candidates.iter().map(|&i| &list.entries[i]) {
+                if let Some(end) = phrase_at(entry) {
+                    hits.push(Hit { start: s, end, phrase: entry.phrase, severity: entry.severity });
+                }
             }
         }
+        window.pop_front();
+        window.extend(words.next());
     }
     hits
+}
+
+/// The words of `text` (runs of letters and digits) with their byte ranges,
+/// lowercased (borrowed when they already are).
+fn words(text: &str) -> impl Iterator<Item = (usize, usize, Cow<'_, str>)> {
+    let mut start = None;
+    text.char_indices().chain(std::iter::once((text.len(), ' '))).filter_map(move |(i, c)| {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                start = None;
+                return Some((s, i, lowercase(&text[s..i])));
+            }
+            _ => {}
+        }
+        None
+    })
+}
+
+fn lowercase(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
+    } else if word.is_ascii() {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
 }
 
 /// Byte ranges of the host names and URLs in `text`: runs without spaces,

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use article::Article;
-pub use problem::{Problem, Severity, Source};
+pub use problem::{Excerpt, Problem, Severity, Source};
 pub use record::Record;
 
 /// Bumped whenever the renderer's output changes, so an import re-renders

@@ -5,6 +5,7 @@
 use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -39,11 +40,7 @@ pub struct Problem {
     pub code: &'static str,
     pub message: String,
     /// The offending line, trimmed and shortened, control characters shown.
-    pub excerpt: String,
-    /// Where a caret goes under `excerpt` (0-based characters), when a plain
-    /// terminal can draw it in the right place.
-    #[serde(skip)]
-    pub caret: Option<usize>,
+    pub excerpt: Excerpt,
 }
 
 fn path_text<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
@@ -58,13 +55,93 @@ impl Problem {
     /// The excerpt and a caret line under the column, indented for a
     /// terminal; empty for a problem with no line.
     pub fn snippet(&self) -> String {
-        if self.excerpt.is_empty() {
-            return String::new();
+        let Some((excerpt, caret)) = self.excerpt.render() else { return String::new() };
+        match caret {
+            Some(c) => format!("    | {excerpt}\n    | {}^", " ".repeat(c)),
+            None => format!("    | {excerpt}"),
         }
-        match self.caret {
-            Some(c) => format!("    | {}\n    | {}^", self.excerpt, " ".repeat(c)),
-            None => format!("    | {}", self.excerpt),
-        }
+    }
+
+    /// Where a caret goes under the excerpt (0-based characters), when a
+    /// plain terminal can draw it in the right place.
+    pub fn caret(&self) -> Option<usize> {
+        self.excerpt.render().and_then(|(_, caret)| caret)
+    }
+}
+
+/// The line a finding is on, kept as offsets into the file's text (shared by
+/// every finding of the file) and made into text only when it is shown: a
+/// file with a million findings that nobody prints costs no excerpt.
+#[derive(Clone, Default)]
+pub struct Excerpt(Option<Located>);
+
+#[derive(Clone)]
+struct Located {
+    text: Arc<str>,
+    /// The line's byte range, without its line ending (`end` reaches the
+    /// offset at least).
+    start: usize,
+    end: usize,
+    offset: usize,
+    /// The offset's 0-based character column in its line.
+    column: usize,
+}
+
+impl Excerpt {
+    /// The excerpt's text and where its caret goes; `None` for a finding
+    /// about the whole file.
+    fn render(&self) -> Option<(String, Option<usize>)> {
+        let l = self.0.as_ref()?;
+        let (text, caret) = excerpt(&l.text, l.start, l.end, l.offset, l.column);
+        (!text.is_empty()).then_some((text, caret))
+    }
+
+    /// The excerpt's text: empty for a finding about the whole file.
+    pub fn text(&self) -> String {
+        self.render().map(|(text, _)| text).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.render().is_none()
+    }
+}
+
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text(), f)
+    }
+}
+
+/// Two excerpts are equal when they show the same: text and caret.
+impl PartialEq for Excerpt {
+    fn eq(&self, other: &Self) -> bool {
+        self.render() == other.render()
+    }
+}
+
+impl Eq for Excerpt {}
+
+impl PartialEq<str> for Excerpt {
+    fn eq(&self, other: &str) -> bool {
+        self.text() == other
+    }
+}
+
+impl PartialEq<&str> for Excerpt {
+    fn eq(&self, other: &&str) -> bool {
+        self.text() == *other
+    }
+}
+
+impl Serialize for Excerpt {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
     }
 }
 
@@ -85,20 +162,24 @@ impl fmt::Display for Problem {
 /// starts are indexed once (on first use) and looked up by binary search, and
 /// the character column is counted on from the previous finding when it is
 /// further along the same line (checks report in order), so a long line
-/// full of findings is not recounted from its start each time.
+/// full of findings is not recounted from its start each time. Excerpts are
+/// not made here: each finding keeps its place in one shared copy of the
+/// text, made on the first finding.
 #[derive(Debug, Clone)]
 pub struct Source<'a> {
     pub path: &'a Path,
     pub text: &'a str,
     /// Byte offset of the start of every line.
     lines: OnceCell<Vec<usize>>,
+    /// The text, shared by the excerpts of every finding.
+    shared: OnceCell<Arc<str>>,
     /// The last located `(offset, column)`, to count on from.
     last: Cell<(usize, usize)>,
 }
 
 impl<'a> Source<'a> {
     pub fn new(path: &'a Path, text: &'a str) -> Self {
-        Self { path, text, lines: OnceCell::new(), last: Cell::new((0, 0)) }
+        Self { path, text, lines: OnceCell::new(), shared: OnceCell::new(), last: Cell::new((0, 0)) }
     }
 
     pub fn error(&self, offset: usize, code: &'static str, message: impl Into<String>) -> Problem {
@@ -114,7 +195,9 @@ impl<'a> Source<'a> {
     fn starts(&self) -> &[usize] {
         self.lines.get_or_init(|| {
             let bytes = self.text.as_bytes();
-            let mut starts = vec![0];
+            let ends = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+            let mut starts = Vec::with_capacity(ends + 1);
+            starts.push(0);
             for (i, &b) in bytes.iter().enumerate() {
                 if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                     starts.push(i + 1);
@@ -151,7 +234,8 @@ impl<'a> Source<'a> {
             self.text[start..offset].chars().count()
         };
         self.last.set((offset, column));
-        let (excerpt, caret) = excerpt(self.text, start, end.max(offset), offset, column);
+        let text = Arc::clone(self.shared.get_or_init(|| Arc::from(self.text)));
+        let excerpt = Excerpt(Some(Located { text, start, end: end.max(offset), offset, column }));
         Problem {
             path: self.path.to_path_buf(),
             line: index + 1,
@@ -160,7 +244,6 @@ impl<'a> Source<'a> {
             code,
             message: message.into(),
             excerpt,
-            caret,
         }
     }
 
@@ -173,8 +256,7 @@ impl<'a> Source<'a> {
             severity,
             code,
             message: message.into(),
-            excerpt: String::new(),
-            caret: None,
+            excerpt: Excerpt::default(),
         }
     }
 
@@ -276,7 +358,7 @@ mod tests {
         let p = src.error(text.find('\u{1}').unwrap_or_default(), "control-char", "bad");
         assert_eq!((p.line, p.column), (2, 10));
         assert_eq!(p.excerpt, "se\u{e7}ond \u{2401}x");
-        assert_eq!(p.caret, Some(7));
+        assert_eq!(p.caret(), Some(7));
         assert_eq!(p.to_string(), "a.md:2:10: error: bad");
         assert_eq!(p.snippet(), "    | se\u{e7}ond \u{2401}x\n    |        ^");
         assert_eq!(src.line_offset(2), 8);
@@ -288,10 +370,11 @@ mod tests {
         let line = format!("{}TARGET{}", "a".repeat(300), "b".repeat(300));
         let src = Source::new(Path::new("a.md"), &line);
         let p = src.warning(300, "x", "y");
-        assert!(p.excerpt.starts_with('…') && p.excerpt.ends_with('…'), "{}", p.excerpt);
-        let caret = p.caret.unwrap_or_default();
-        assert_eq!(p.excerpt.chars().skip(caret).take(6).collect::<String>(), "TARGET");
+        let excerpt = p.excerpt.text();
+        assert!(excerpt.starts_with('…') && excerpt.ends_with('…'), "{excerpt}");
+        let caret = p.caret().unwrap_or_default();
+        assert_eq!(excerpt.chars().skip(caret).take(6).collect::<String>(), "TARGET");
         let rtl = Source::new(Path::new("a.md"), "\u{5e9}\u{5dc}\u{5d5}\u{5dd} x");
-        assert_eq!(rtl.warning(9, "x", "y").caret, None);
+        assert_eq!(rtl.warning(9, "x", "y").caret(), None);
     }
 }

@@ -4,7 +4,7 @@
 //! The boilerplate FAQ the source article carried ("How long does it
 //! typically take to see results?") is the case this exists for.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -126,18 +126,24 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
     let vocabulary = vocabulary(a, ctx);
     let written = written_questions(body);
     let mut out = Vec::new();
+    // Whether each question is off topic, decided once per wording: an
+    // article repeating its FAQ asks the same questions again.
+    let mut off_topic: HashMap<&str, bool> = HashMap::new();
+    let (mut questions, mut seen) = (Vec::new(), HashSet::new());
     for (i, end) in sections {
         let h = &outline[i];
-        let mut questions: Vec<(usize, &str)> = outline[i + 1..]
-            .iter()
-            .take_while(|n| n.level > h.level && !is_faq(&n.text))
-            .map(|n| (n.offset, n.text.as_str()))
-            .collect();
+        questions.clear();
+        questions.extend(
+            outline[i + 1..]
+                .iter()
+                .take_while(|n| n.level > h.level && !is_faq(&n.text))
+                .map(|n| (n.offset, n.text.as_str())),
+        );
         let from = written.partition_point(|(at, _)| *at < h.offset);
         questions.extend(written[from..].iter().take_while(|(at, _)| *at < end).map(|(at, q)| (*at, q.as_str())));
-        let mut seen = HashSet::new();
-        for (offset, q) in questions {
-            if seen.insert(q) && !on_topic(q, &vocabulary) {
+        seen.clear();
+        for &(offset, q) in &questions {
+            if seen.insert(q) && *off_topic.entry(q).or_insert_with(|| !on_topic(q, &vocabulary)) {
                 let message = format!(
                     "FAQ question `{q}` mentions nothing from this article or its records: boilerplate? answer what readers of this list ask"
                 );
@@ -149,6 +155,11 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
 }
 
 fn is_faq(heading: &str) -> bool {
+    if heading.is_ascii() {
+        // Most headings: compared where they stand, without a lowercase copy.
+        let has = |word: &str| heading.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()));
+        return has("faq") || has("frequently asked questions");
+    }
     let title = heading.to_lowercase();
     title.contains("faq") || title.contains("frequently asked questions")
 }
@@ -158,15 +169,24 @@ fn is_faq(heading: &str) -> bool {
 /// source article.
 fn written_questions(body: &Body<'_>) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    // Open blocks, each a list of (offset, text) lines.
-    let mut open: Vec<Vec<(usize, String)>> = Vec::new();
+    // Per open block, the line being read: (offset, text). A line is done
+    // at a break or the block's end, and kept if it is a question; its
+    // buffer is read again for the next line.
+    let mut open: Vec<(usize, String)> = Vec::new();
+    // Buffers of closed blocks, for the next ones.
+    let mut spare: Vec<String> = Vec::new();
+    let done = |out: &mut Vec<(usize, String)>, (at, text): &mut (usize, String)| {
+        let question = text.trim();
+        if question.ends_with('?') {
+            out.push((*at, question.to_owned()));
+        }
+        text.clear();
+    };
     for (event, range) in &body.events {
         match event {
-            Event::Start(Tag::Paragraph | Tag::Item) => {
-                open.push(vec![(range.start, String::new())]);
-            }
+            Event::Start(Tag::Paragraph | Tag::Item) => open.push((range.start, spare.pop().unwrap_or_default())),
             Event::Text(t) | Event::Code(t) => {
-                if let Some((at, text)) = open.last_mut().and_then(|lines| lines.last_mut()) {
+                if let Some((at, text)) = open.last_mut() {
                     if text.is_empty() {
                         *at = (*at).max(range.start);
                     }
@@ -174,15 +194,16 @@ fn written_questions(body: &Body<'_>) -> Vec<(usize, String)> {
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(lines) = open.last_mut() {
-                    lines.push((range.end, String::new()));
+                if let Some(line) = open.last_mut() {
+                    done(&mut out, line);
+                    line.0 = range.end;
                 }
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                let lines = open.pop().unwrap_or_default();
-                out.extend(
-                    lines.into_iter().map(|(at, t)| (at, t.trim().to_owned())).filter(|(_, t)| t.ends_with('?')),
-                );
+                if let Some(mut line) = open.pop() {
+                    done(&mut out, &mut line);
+                    spare.push(line.1);
+                }
             }
             _ => {}
         }

@@ -299,20 +299,34 @@ pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
 fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Vec<(String, Problem)>) {
     let src = Source::new(&a.path, text);
     let body = body::Body::parse(&a.body);
-    let mut problems = structure::check(a, &body, &src, ctx);
-    problems.extend(structure::links(a, &src, ctx));
-    problems.extend(faq::check(a, &body, &src, ctx));
-    problems.extend(names::check(a, &body, &src, ctx));
-    problems.extend(entries::check(a, &body, &src, ctx));
-    problems.extend(lint::check(a, &body, &src));
-    problems.extend(nesting::check(a, &body, &src));
-    problems.extend(media::article(a, &body, &src, ctx.media.as_ref()));
+    let found = [
+        structure::check(a, &body, &src, ctx),
+        structure::links(a, &src, ctx),
+        faq::check(a, &body, &src, ctx),
+        names::check(a, &body, &src, ctx),
+        entries::check(a, &body, &src, ctx),
+        lint::check(a, &body, &src),
+        nesting::check(a, &body, &src).into_iter().collect(),
+        media::article(a, &body, &src, ctx.media.as_ref()),
+    ];
+    // One list of the right size: a file with a finding a line would
+    // otherwise copy its findings over and over as the list grows.
+    let mut problems = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for found in found {
+        problems.extend(found);
+    }
     (problems, structure::unknown_records(a, &src, ctx))
 }
 
+/// Findings by file and position, each once. Most share their file: paths
+/// are compared as bytes first, and by component only when they differ.
 fn sort(problems: &mut Vec<Problem>) {
-    problems.sort_by(|a, b| (&a.path, a.line, a.column, a.code).cmp(&(&b.path, b.line, b.column, b.code)));
-    problems.dedup_by(|a, b| (&a.path, a.line, a.column, a.code) == (&b.path, b.line, b.column, b.code));
+    let path = |a: &Problem, b: &Problem| {
+        if a.path.as_os_str() == b.path.as_os_str() { std::cmp::Ordering::Equal } else { a.path.cmp(&b.path) }
+    };
+    let place = |p: &Problem| (p.line, p.column, p.code);
+    problems.sort_by(|a, b| path(a, b).then_with(|| place(a).cmp(&place(b))));
+    problems.dedup_by(|a, b| place(a) == place(b) && path(a, b).is_eq());
 }
 
 /// A tree, checked: what parsed, every finding, and the references left for

@@ -12,6 +12,7 @@
 //! also compared with itself: a name it spells two ways is found even when
 //! no record names it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -21,10 +22,12 @@ use super::{Context, RecordNames};
 use crate::content::{Article, Problem, Source};
 
 /// A word of prose: as written, lowercased, where it starts in the body, and
-/// whether only spaces separate it from the word before.
-struct Word {
-    text: String,
-    lower: String,
+/// whether only spaces separate it from the word before. Both texts are
+/// borrowed from the body where they can be (most words): a 5 MB article
+/// has a million words.
+struct Word<'a> {
+    text: Cow<'a, str>,
+    lower: Cow<'a, str>,
     offset: usize,
     joined: bool,
 }
@@ -75,14 +78,14 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
                 joined.resize(k + 1, None);
             }
             let (seen, seen_letters) = joined[k].get_or_insert_with(|| {
-                let seen = window.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+                let seen = window.iter().map(|w| &*w.lower).collect::<Vec<_>>().join(" ");
                 let seen_letters = letters(&seen).collect();
                 (seen, seen_letters)
             });
             let want = Spelling { text: &wants[n], letters: &want_letters[n] };
             let spelt = Spelling { text: seen, letters: seen_letters };
             if near_miss_spelt(spelt, want, k, &mut scratch) && !known.contains(seen.as_str()) {
-                let shown = window.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let shown = window.iter().map(|w| &*w.text).collect::<Vec<_>>().join(" ");
                 let message = format!(
                     "`{shown}` looks like a misspelling of `{}` (record `{}`): spell a name the same way everywhere",
                     name.shown, name.slug
@@ -107,7 +110,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
 /// with where the other is written.
 fn within(
     a: &Article,
-    words: &[Word],
+    words: &[Word<'_>],
     known: &HashSet<&str>,
     flagged: &HashSet<usize>,
     src: &Source<'_>,
@@ -116,7 +119,7 @@ fn within(
     let mut forms: HashMap<&str, (usize, usize)> = HashMap::new();
     for (i, w) in words.iter().enumerate() {
         if capital(w) && w.lower.chars().count() >= 6 && w.lower.chars().all(char::is_alphabetic) {
-            forms.entry(w.lower.as_str()).or_insert((0, i)).0 += 1;
+            forms.entry(&*w.lower).or_insert((0, i)).0 += 1;
         }
     }
     let mut index: HashMap<String, Vec<&str>> = HashMap::new();
@@ -192,7 +195,7 @@ fn deletions(word: &str) -> Vec<String> {
     out
 }
 
-fn capital(w: &Word) -> bool {
+fn capital(w: &Word<'_>) -> bool {
     w.text.starts_with(char::is_uppercase)
 }
 
@@ -344,7 +347,7 @@ fn surname(name: &str) -> Option<&str> {
 /// A name runs on across a line break or emphasis (`*Krush*\nGroove`), but
 /// not across a block, a link or code. Neighbouring text events are read as
 /// one (the parser splits text at a typographic apostrophe: `I` `’` `m`).
-fn prose_words(body: &Body<'_>) -> Vec<Word> {
+fn prose_words<'a>(body: &Body<'a>) -> Vec<Word<'a>> {
     let mut words = Vec::new();
     let mut code = false;
     // Whether only spaces, line breaks and emphasis lie since the last word.
@@ -379,7 +382,12 @@ fn prose_words(body: &Body<'_>) -> Vec<Word> {
 /// The words of neighbouring text events, each at its offset in the
 /// source: exact where an event's text is its source, else looked for in
 /// it. Returns whether the run ends clean (in spaces, or a word).
-fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, words: &mut Vec<Word>) -> bool {
+fn read_run<'a>(
+    source: &'a str,
+    run: &[(&str, std::ops::Range<usize>)],
+    clean: bool,
+    words: &mut Vec<Word<'a>>,
+) -> bool {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(run.len());
     for (t, _) in run {
@@ -411,7 +419,15 @@ fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, w
         } else {
             range.start
         };
-        words.push(Word { lower: fold(&w), text: raw.to_owned(), offset, joined });
+        // The word as the body writes it, when it does (a word may run over
+        // events whose text is not their source).
+        let written = source.get(offset..offset + raw.len()).filter(|s| *s == raw);
+        let (text, lower) = match (written, w) {
+            (Some(s), Cow::Borrowed(_)) => (Cow::Borrowed(s), fold_borrowed(s)),
+            (Some(s), Cow::Owned(w)) => (Cow::Borrowed(s), Cow::Owned(fold(&w))),
+            (None, w) => (Cow::Owned(raw.to_owned()), Cow::Owned(fold(&w))),
+        };
+        words.push(Word { text, lower, offset, joined });
     }
     match last_end {
         Some(e) => text[e..].chars().all(|c| c == ' '),
@@ -419,41 +435,53 @@ fn read_run(source: &str, run: &[(&str, std::ops::Range<usize>)], clean: bool, w
     }
 }
 
+/// [`fold`], borrowing a word already in lowercase ASCII.
+fn fold_borrowed(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(word.strip_suffix("'s").unwrap_or(word))
+    } else {
+        Cow::Owned(fold(word))
+    }
+}
+
 /// A word as compared: lowercase, without a possessive `'s`.
 fn fold(word: &str) -> String {
-    let lower = word.to_lowercase();
-    lower.strip_suffix("'s").map(str::to_owned).unwrap_or(lower)
+    let mut lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_lowercase() };
+    if lower.ends_with("'s") {
+        lower.truncate(lower.len() - 2);
+    }
+    lower
 }
 
 /// Words with their byte ranges: letters and digits, with apostrophes and
 /// hyphens inside a word kept (`I’m`, `Run-DMC`) and made plain (`’` → `'`),
-/// and `&` as a word of its own.
-fn tokens(text: &str) -> Vec<(usize, usize, String)> {
+/// and `&` as a word of its own. A word is borrowed from `text` unless it
+/// had a `’` to make plain.
+fn tokens(text: &str) -> Vec<(usize, usize, Cow<'_, str>)> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         if c == '&' {
-            out.push((at, at + 1, "&".to_owned()));
-            i += 1;
+            out.push((at, at + 1, Cow::Borrowed("&")));
             continue;
         }
         if !c.is_alphanumeric() {
-            i += 1;
             continue;
         }
-        let mut word = String::new();
-        while let Some(&(_, c)) = chars.get(i) {
-            let inner = matches!(c, '\'' | '’' | '-') && chars.get(i + 1).is_some_and(|(_, n)| n.is_alphanumeric());
+        let mut end = at + c.len_utf8();
+        let mut curly = false;
+        while let Some(&(i, c)) = chars.peek() {
+            let after = text[i + c.len_utf8()..].chars().next();
+            let inner = matches!(c, '\'' | '’' | '-') && after.is_some_and(char::is_alphanumeric);
             if !(c.is_alphanumeric() || inner) {
                 break;
             }
-            word.push(if c == '’' { '\'' } else { c });
-            i += 1;
+            curly |= c == '’';
+            end = i + c.len_utf8();
+            chars.next();
         }
-        let end = chars.get(i).map_or(text.len(), |&(e, _)| e);
-        out.push((at, end, word));
+        let word = &text[at..end];
+        out.push((at, end, if curly { Cow::Owned(word.replace('’', "'")) } else { Cow::Borrowed(word) }));
     }
     out
 }
@@ -492,8 +520,10 @@ mod tests {
 
     #[test]
     fn tokens_keep_inner_apostrophes_and_ampersands() {
-        let t: Vec<String> =
-            tokens("“I’m Not There” — Simon & Garfunkel's Run-DMC").into_iter().map(|(_, _, w)| w).collect();
+        let t: Vec<String> = tokens("“I’m Not There” — Simon & Garfunkel's Run-DMC")
+            .into_iter()
+            .map(|(_, _, w)| w.into_owned())
+            .collect();
         assert_eq!(t, ["I'm", "Not", "There", "Simon", "&", "Garfunkel's", "Run-DMC"]);
     }
 }

@@ -6,29 +6,40 @@ use crate::blocklist::{self, Severity as Block};
 use crate::content::{Problem, Source};
 
 /// Every character-level finding of a file.
+///
+/// One pass over the bytes: printable ASCII (most of any file) starts no
+/// finding and is stepped over; other characters are decoded where they
+/// stand. Messages are written only for the findings shown.
 pub(super) fn check(src: &Source<'_>) -> Vec<Problem> {
-    let chars: Vec<(usize, char)> = src.text.char_indices().collect();
+    let text = src.text;
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let (mut garbled, mut controls) = (Capped::default(), Capped::default());
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if let Some((len, message)) = mojibake(&chars[i..]) {
-            garbled.push(&mut out, at, || src.error(at, "mojibake", message));
-            i += len;
+    let mut at = 0;
+    while at < bytes.len() {
+        if matches!(bytes[at], 0x20..=0x7e | b'\t' | b'\n' | b'\r') {
+            at += 1;
             continue;
         }
+        let rest = &text[at..];
+        if let Some((len, garble)) = mojibake(rest) {
+            garbled.push(&mut out, at, || src.error(at, "mojibake", garble.message()));
+            at += len;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
         if control(c) {
             // A run of one control character is one finding: a file of NUL
             // bytes is one defect, not a million.
-            let run = chars[i..].iter().take_while(|&&(_, d)| d == c).count();
-            let what = if run == 1 { String::new() } else { format!(" ({run} in a row)") };
-            let message = format!("control character {}{what}: delete it", describe(c));
-            controls.push(&mut out, at, || src.error(at, "control-char", message));
-            i += run;
+            let run = rest.chars().take_while(|&d| d == c).count();
+            controls.push(&mut out, at, || {
+                let what = if run == 1 { String::new() } else { format!(" ({run} in a row)") };
+                src.error(at, "control-char", format!("control character {}{what}: delete it", describe(c)))
+            });
+            at += run * c.len_utf8();
             continue;
         }
-        i += 1;
+        at += c.len_utf8();
     }
     garbled.finish(&mut out, src, "mojibake");
     controls.finish(&mut out, src, "control-char");
@@ -72,17 +83,46 @@ impl Capped {
     }
 }
 
-/// Whether `chars` starts with mojibake: how many characters it spans, and
-/// what to tell the editor.
-fn mojibake(chars: &[(usize, char)]) -> Option<(usize, String)> {
-    let c = |i: usize| chars.get(i).map(|&(_, c)| c);
+/// What kind of mojibake was found; its message is written only when shown.
+enum Garble<'a> {
+    /// `””` where a dash was.
+    DoubledQuote,
+    /// `�`.
+    Replacement,
+    /// `â€` before something that is no continuation byte.
+    CutPunctuation,
+    /// `seen` is `decoded` saved as UTF-8 and read back as Windows-1252.
+    Decoded { seen: &'a str, decoded: char },
+}
+
+impl Garble<'_> {
+    fn message(&self) -> String {
+        match self {
+            Garble::DoubledQuote => "mojibake: a doubled closing quote `””` is what an em dash (—) turns into through a bad conversion; write — (or a single quote)".into(),
+            Garble::Replacement => "mojibake: `\u{fffd}` marks characters lost in a conversion; retype them".into(),
+            Garble::CutPunctuation => "mojibake: `â€` is the start of a quote, dash or ellipsis garbled by a wrong encoding; retype the punctuation".into(),
+            Garble::Decoded { seen, decoded } => format!(
+                "mojibake: `{seen}` is `{decoded}` saved as UTF-8 and read back as Windows-1252; replace it with `{decoded}`"
+            ),
+        }
+    }
+}
+
+/// Whether `text` starts with mojibake: how many bytes it spans, and what
+/// it is.
+fn mojibake(text: &str) -> Option<(usize, Garble<'_>)> {
+    // The first four characters, with the byte offset each ends at.
+    let mut chars = [('\0', 0usize); 4];
+    let mut count = 0;
+    for (i, c) in text.char_indices().take(4) {
+        chars[count] = (c, i + c.len_utf8());
+        count += 1;
+    }
+    let c = |i: usize| (i < count).then(|| chars[i].0);
+    let end = |i: usize| chars[i].1;
     match (c(0)?, c(1)) {
-        ('\u{201d}', Some('\u{201d}')) => {
-            return Some((2, "mojibake: a doubled closing quote `””` is what an em dash (—) turns into through a bad conversion; write — (or a single quote)".into()));
-        }
-        ('\u{fffd}', _) => {
-            return Some((1, "mojibake: `\u{fffd}` marks characters lost in a conversion; retype them".into()));
-        }
+        ('\u{201d}', Some('\u{201d}')) => return Some((end(1), Garble::DoubledQuote)),
+        ('\u{fffd}', _) => return Some((end(0), Garble::Replacement)),
         _ => {}
     }
     let lead = cp1252_byte(c(0)?)?;
@@ -92,28 +132,19 @@ fn mojibake(chars: &[(usize, char)]) -> Option<(usize, String)> {
         0xf0..=0xf4 => 3,
         _ => return None,
     };
-    let mut bytes = vec![lead];
+    let mut bytes = [lead, 0, 0, 0];
     for i in 1..=n {
         match c(i).and_then(cp1252_byte) {
-            Some(b @ 0x80..=0xbf) => bytes.push(b),
-            _ if lead == 0xe2 && i == 2 && bytes == [0xe2, 0x80] => {
-                let message = "mojibake: `â€` is the start of a quote, dash or ellipsis garbled by a wrong encoding; retype the punctuation";
-                return Some((2, message.into()));
-            }
+            Some(b @ 0x80..=0xbf) => bytes[i] = b,
+            _ if lead == 0xe2 && i == 2 && bytes[1] == 0x80 => return Some((end(1), Garble::CutPunctuation)),
             _ => return None,
         }
     }
-    let decoded = std::str::from_utf8(&bytes).ok()?.chars().next()?;
+    let decoded = std::str::from_utf8(&bytes[..=n]).ok()?.chars().next()?;
     if !plausible(decoded, n) || punctuated(lead, &chars[1..=n]) {
         return None;
     }
-    let seen: String = chars[..=n].iter().map(|&(_, c)| c).collect();
-    Some((
-        n + 1,
-        format!(
-            "mojibake: `{seen}` is `{decoded}` saved as UTF-8 and read back as Windows-1252; replace it with `{decoded}`"
-        ),
-    ))
+    Some((end(n), Garble::Decoded { seen: &text[..end(n)], decoded }))
 }
 
 /// What a double-encoded sequence of `n` continuation bytes can decode to in
@@ -132,9 +163,9 @@ fn plausible(c: char, n: usize) -> bool {
 /// byte and continuation bytes too. Only `Â` and `Ã` (the leads of Latin-1's
 /// own letters, by far the most common mojibake: `Ã”` for `Ô`) and `â` (the
 /// lead of every garbled quote and dash) are trusted before punctuation.
-fn punctuated(lead: u8, rest: &[(usize, char)]) -> bool {
+fn punctuated(lead: u8, rest: &[(char, usize)]) -> bool {
     const TYPOGRAPHIC: [char; 12] = ['‘', '’', '“', '”', '–', '—', '…', '•', '‚', '„', '‹', '›'];
-    !matches!(lead, 0xc2 | 0xc3 | 0xe2) && rest.iter().all(|(_, c)| TYPOGRAPHIC.contains(c))
+    !matches!(lead, 0xc2 | 0xc3 | 0xe2) && rest.iter().all(|(c, _)| TYPOGRAPHIC.contains(c))
 }
 
 /// The byte Windows-1252 (Latin-1 for its five holes) writes for `c`.
