@@ -59,12 +59,54 @@ fn again(req: &HttpRequest) -> String {
     format!("{}?{}", req.path(), req.query_string())
 }
 
-pub async fn confirm_page(req: HttpRequest, state: Data<AppState>, q: Query<Signed>) -> Result<HttpResponse> {
-    if !crate::mail::confirm_ok(&state.secret, &q.email, &q.sig) {
-        return page(StatusCode::NOT_FOUND, "Link not recognised", BAD_LINK.into(), None);
+/// The two signed links a mail carries.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    Confirm,
+    Unsubscribe,
+}
+
+impl Link {
+    /// Whether the link's signature is the site's, for this address.
+    fn signed(self, state: &AppState, q: &Signed) -> bool {
+        match self {
+            Link::Confirm => crate::mail::confirm_ok(&state.secret, &q.email, &q.sig),
+            Link::Unsubscribe => crate::mail::unsubscribe_ok(&state.secret, &q.email, &q.sig),
+        }
     }
-    let message = format!("Email {} when someone replies to a comment written with this address?", q.email);
-    page(StatusCode::OK, "Replies by email", message, Some((again(&req), "Yes, email me about replies")))
+}
+
+fn bad_link() -> Result<HttpResponse> {
+    page(StatusCode::NOT_FOUND, "Link not recognised", BAD_LINK.into(), None)
+}
+
+/// A GET of a link: only the question and its button.
+fn ask(req: &HttpRequest, state: &AppState, q: &Signed, link: Link) -> Result<HttpResponse> {
+    if !link.signed(state, q) {
+        return bad_link();
+    }
+    let (heading, message, button) = match link {
+        Link::Confirm => (
+            "Replies by email",
+            format!("Email {} when someone replies to a comment written with this address?", q.email),
+            "Yes, email me about replies",
+        ),
+        Link::Unsubscribe => {
+            ("No more mail about replies", format!("Stop emailing {} about replies?", q.email), "Stop these mails")
+        }
+    };
+    page(StatusCode::OK, heading, message, Some((again(req), button)))
+}
+
+/// The POST of a link's button (or a mail client's one click): the form
+/// read within its bound, then the signature checked.
+async fn answered(req: &HttpRequest, state: &AppState, q: &Signed, link: Link, payload: Payload) -> Result<bool> {
+    forms::read_form(req, payload, 4 * 1024, None).await?;
+    Ok(link.signed(state, q))
+}
+
+pub async fn confirm_page(req: HttpRequest, state: Data<AppState>, q: Query<Signed>) -> Result<HttpResponse> {
+    ask(&req, &state, &q, Link::Confirm)
 }
 
 pub async fn confirm(
@@ -73,9 +115,8 @@ pub async fn confirm(
     q: Query<Signed>,
     payload: Payload,
 ) -> Result<HttpResponse> {
-    forms::read_form(&req, payload, 4 * 1024, None).await?;
-    if !crate::mail::confirm_ok(&state.secret, &q.email, &q.sig) {
-        return page(StatusCode::NOT_FOUND, "Link not recognised", BAD_LINK.into(), None);
+    if !answered(&req, &state, &q, Link::Confirm, payload).await? {
+        return bad_link();
     }
     if !db::mail::confirm(&state.db, &q.email, db::now()).await? {
         return Err(Error::NotFound);
@@ -88,11 +129,7 @@ pub async fn confirm(
 }
 
 pub async fn unsubscribe_page(req: HttpRequest, state: Data<AppState>, q: Query<Signed>) -> Result<HttpResponse> {
-    if !crate::mail::unsubscribe_ok(&state.secret, &q.email, &q.sig) {
-        return page(StatusCode::NOT_FOUND, "Link not recognised", BAD_LINK.into(), None);
-    }
-    let message = format!("Stop emailing {} about replies?", q.email);
-    page(StatusCode::OK, "No more mail about replies", message, Some((again(&req), "Stop these mails")))
+    ask(&req, &state, &q, Link::Unsubscribe)
 }
 
 pub async fn unsubscribe(
@@ -101,9 +138,8 @@ pub async fn unsubscribe(
     q: Query<Signed>,
     payload: Payload,
 ) -> Result<HttpResponse> {
-    forms::read_form(&req, payload, 4 * 1024, None).await?;
-    if !crate::mail::unsubscribe_ok(&state.secret, &q.email, &q.sig) {
-        return page(StatusCode::NOT_FOUND, "Link not recognised", BAD_LINK.into(), None);
+    if !answered(&req, &state, &q, Link::Unsubscribe, payload).await? {
+        return bad_link();
     }
     db::mail::unsubscribe(&state.db, &q.email).await?;
     let message = format!(
