@@ -89,7 +89,33 @@ pub struct SiteConfig {
     pub media_url: String,
 
     #[command(flatten)]
+    pub votes: VoteConfig,
+
+    #[command(flatten)]
     pub mail: MailConfig,
+}
+
+/// Readers' votes: how often one may vote, and when totals show.
+#[derive(Debug, Clone, Args)]
+pub struct VoteConfig {
+    /// Votes (rank verdicts, rankings, helpful marks) one browser, and one
+    /// client address, may cast per minute; 0 for no limit.
+    #[arg(long, env = "CUESHEET_VOTES_PER_MINUTE", default_value_t = 30, global = true)]
+    pub votes_per_minute: i64,
+
+    /// An entry's "too high / right / too low" totals show once it has this many votes.
+    #[arg(long, env = "CUESHEET_VOTE_TOTALS_AFTER", default_value_t = 5, global = true)]
+    pub vote_totals_after: i64,
+
+    /// The readers' ranking of a list shows once this many readers have ranked it.
+    #[arg(long, env = "CUESHEET_READERS_RANKING_AFTER", default_value_t = 5, global = true)]
+    pub readers_ranking_after: i64,
+}
+
+impl Default for VoteConfig {
+    fn default() -> Self {
+        Self { votes_per_minute: 30, vote_totals_after: 5, readers_ranking_after: 5 }
+    }
 }
 
 /// Mail: reply notifications, moderators' digests, password resets. All
@@ -136,6 +162,7 @@ impl Default for SiteConfig {
             secret: None,
             page_cache_mb: 16,
             media_url: crate::media::store::DEFAULT_URL.to_owned(),
+            votes: VoteConfig::default(),
             mail: MailConfig::default(),
         }
     }

@@ -27,5 +27,7 @@ pub mod mail;
 pub mod media;
 /// Enums stored and posted as text, parsed once where they are read.
 pub mod text_enum;
+/// Readers' votes: verdicts on ranks, and the Borda count of their rankings.
+pub mod votes;
 /// The HTTP server: route table, middleware and one module per area.
 pub mod web;

@@ -28,6 +28,7 @@ pub mod secrets;
 pub mod sitemap;
 pub mod soundtracks;
 pub mod tags;
+pub mod votes;
 
 use std::path::Path;
 use std::str::FromStr;
