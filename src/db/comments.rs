@@ -27,11 +27,13 @@ pub struct Comment {
     pub edited_at: Option<i64>,
     /// Written by an editor: shown as staff.
     pub editor_id: Option<i64>,
+    /// Readers who marked it helpful.
+    pub helpful: i64,
 }
 
 const THREAD: &str = "
 select id, article_id, parent_id, depth, entry_anchor, author, url, body, body_html, status, token_hash,
-       created_at, edited_at, editor_id
+       created_at, edited_at, editor_id, helpful
 from comments where article_id = $1 order by path";
 
 /// Every comment of an article in reading order (parents before replies),
@@ -42,7 +44,7 @@ pub async fn thread(db: &Db, article_id: i64) -> Result<Vec<Comment>> {
 
 const BY_ID: &str = "
 select id, article_id, parent_id, depth, entry_anchor, author, url, body, body_html, status, token_hash,
-       created_at, edited_at, editor_id
+       created_at, edited_at, editor_id, helpful
 from comments where id = $1";
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Comment>> {

@@ -11,11 +11,11 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::AppState;
-use super::comments::{self, CommentView, FormView, OwnedHashes, Viewer, thread};
+use super::comments::{self, CommentView, FormView, OwnedHashes, ThreadOrder, Viewer, thread};
 use super::paging::{PageQuery, Pager};
 use super::structured;
 use super::view::{CardView, Date, Meta, count, html_response};
-use super::{caching, forms};
+use super::{caching, forms, votes};
 use crate::content::markdown::{Block, Document, ListOrder, ListStyle, TocItem};
 use crate::db;
 use crate::db::redirects::Kind;
@@ -76,9 +76,52 @@ pub async fn home(state: Data<AppState>, query: Query<PageQuery>) -> Result<Home
 
 /// A block of the article, joined to its record card.
 pub enum Part {
-    Prose { html: String },
-    Section { level: u8, id: String, html: String },
-    Entry { level: u8, id: String, html: String, body: String, rank: Option<u32>, card: Option<Box<CardView>> },
+    Prose {
+        html: String,
+    },
+    Section {
+        level: u8,
+        id: String,
+        html: String,
+    },
+    Entry {
+        level: u8,
+        id: String,
+        html: String,
+        body: String,
+        rank: Option<u32>,
+        card: Option<Box<CardView>>,
+        /// The record's slug.
+        record: String,
+        /// A ranked entry's votes, on the public page.
+        votes: Option<Box<EntryVotes>>,
+    },
+}
+
+/// What a ranked entry shows of its readers' votes.
+pub struct EntryVotes {
+    /// The entry's heading as text, for the buttons' labels.
+    pub title: String,
+    /// "3 too high · 5 right · 1 too low", once it has enough votes.
+    pub totals: Option<String>,
+    /// Its place in the readers' ranking, once the list has enough ballots.
+    pub readers_rank: Option<u32>,
+}
+
+/// The form a reader ranks the list with: one number per entry, by group.
+pub struct BallotView {
+    pub groups: Vec<BallotGroup>,
+    /// Readers who have ranked the list.
+    pub ballots: i64,
+    /// The readers' ranking shows.
+    pub shown: bool,
+}
+
+pub struct BallotGroup {
+    /// The section's name in a guide.
+    pub section: Option<String>,
+    /// `(record slug, heading, editors' rank)`, by rank.
+    pub entries: Vec<(String, String, i64)>,
 }
 
 pub struct TagLink {
@@ -110,6 +153,10 @@ pub struct ArticlePage {
     pub form: FormView,
     /// Entries link to the comment form.
     pub discuss: bool,
+    /// The reader's choice of comment order.
+    pub order: ThreadOrder,
+    /// The ranking form, on a ranked list.
+    pub ballot: Option<BallotView>,
     /// `(url, title, standfirst)` of lists sharing records or tags.
     pub related: Vec<(String, String, String)>,
 }
@@ -120,6 +167,8 @@ pub struct ShowQuery {
     pub replytocom: Option<String>,
     /// Discuss this entry.
     pub entry: Option<String>,
+    /// The comments' order: `oldest` (the default), `newest` or `helpful`.
+    pub order: Option<String>,
 }
 
 /// A published article; a renamed one's old address moves (301) to its
@@ -152,21 +201,25 @@ pub async fn show(
     slug: Path<String>,
     query: Query<ShowQuery>,
 ) -> Result<HttpResponse> {
+    let order = match query.order.as_deref().filter(|o| !o.is_empty()) {
+        None => ThreadOrder::default(),
+        Some(o) => o.parse().map_err(|e: crate::text_enum::UnknownValue| Error::BadRequest(e.to_string()))?,
+    };
     let article = load(&req, &state, &slug).await?;
     let mut form = FormView::fresh(forms::slot_stamp(&state.secret, db::now()), state.db.mail_on());
     form.parent = query.replytocom.clone().unwrap_or_default();
     form.entry = query.entry.clone().unwrap_or_default();
     match comments::personal_view(&req, &state, article.id).await? {
         Viewer::Owner(owned) => {
-            let page = build(&state, &owned, article, form).await?;
+            let page = build(&state, &owned, article, form, order).await?;
             html_response(StatusCode::OK, &page, []).map(caching::private)
         }
         Viewer::Expired => {
-            let page = build(&state, &OwnedHashes::new(), article, form).await?;
+            let page = build(&state, &OwnedHashes::new(), article, form, order).await?;
             html_response(StatusCode::OK, &page, [forms::forget_owner(&req)])
         }
         Viewer::Shared => {
-            let page = build(&state, &OwnedHashes::new(), article, form).await?;
+            let page = build(&state, &OwnedHashes::new(), article, form, order).await?;
             html_response(StatusCode::OK, &page, [])
         }
     }
@@ -189,7 +242,8 @@ pub fn parts(
             Block::Entry { level, id, html, body, soundtrack, rank, .. } => {
                 entry_count += 1;
                 let card = cards.get(soundtrack.as_str()).map(|c| Box::new(CardView::from(*c)));
-                Part::Entry { level, id, html, body: media::expand(&body, pictures), rank, card }
+                let body = media::expand(&body, pictures);
+                Part::Entry { level, id, html, body, rank, card, record: soundtrack, votes: None }
             }
         })
         .collect();
@@ -227,6 +281,7 @@ pub async fn build(
     owned: &OwnedHashes,
     article: db::articles::Article,
     mut form: FormView,
+    order: ThreadOrder,
 ) -> Result<ArticlePage> {
     let db = &state.db;
     let document: Document = serde_json::from_str(&article.rendered)?;
@@ -240,6 +295,18 @@ pub async fn build(
         db::articles::related(db, article.id, now),
     );
     let (cards, tags, entries, rows, also_in, related) = (cards?, tags?, entries?, rows?, also_in?, related?);
+    let rows = comments::ordered(rows, order);
+    let ranked = article.list_style == ListStyle::Ranked;
+    let (vote_entries, vote_totals, ballots) = if ranked {
+        let (e, t, b) = tokio::join!(
+            db::votes::entries(db, article.id),
+            db::votes::totals(db, article.id),
+            db::votes::ballot_count(db, article.id),
+        );
+        (e?, t?, b?)
+    } else {
+        Default::default()
+    };
     let faq = structured::faq(&document.blocks);
     let cards: HashMap<&str, &db::soundtracks::Card> =
         cards.values().map(|c| (c.soundtrack.slug.as_str(), c)).collect();
@@ -257,6 +324,8 @@ pub async fn build(
     let pictures = pictures_of(state, &document.blocks, article.feature.as_deref()).await?;
     let feature = feature_html(&pictures, article.feature.as_deref(), article.feature_alt.as_deref());
     let (mut parts, entry_count) = parts(document.blocks, &cards, &pictures);
+    let shown = ballots > 0 && ballots >= state.config.votes.readers_ranking_after;
+    let readers = if shown { votes::readers_ranks(&vote_entries, &vote_totals) } else { HashMap::new() };
     for part in &mut parts {
         if let Part::Entry { card: Some(card), .. } = part {
             card.also_in = also_in
@@ -265,7 +334,28 @@ pub async fn build(
                 .map(|a| (format!("/articles/{}#{}", a.article_slug, a.anchor), a.article_title.clone()))
                 .collect();
         }
+        if let Part::Entry { rank: Some(_), record, votes: slot, .. } = part
+            && let Some(e) = vote_entries.iter().find(|e| e.slug == *record)
+        {
+            let totals = vote_totals.get(&e.soundtrack_id).copied().unwrap_or_default();
+            *slot = Some(Box::new(EntryVotes {
+                title: e.heading.clone(),
+                totals: votes::shown_totals(&totals, state.config.votes.vote_totals_after),
+                readers_rank: readers.get(record.as_str()).copied(),
+            }));
+        }
     }
+    let ballot = ranked.then(|| BallotView {
+        groups: votes::groups(&vote_entries)
+            .into_iter()
+            .map(|g| BallotGroup {
+                section: g.first().and_then(|e| e.section.clone()),
+                entries: g.iter().map(|e| (e.slug.clone(), e.heading.clone(), e.rank.unwrap_or_default())).collect(),
+            })
+            .collect(),
+        ballots,
+        shown,
+    });
     let list_entries = parts
         .iter()
         .filter_map(|p| match p {
@@ -312,7 +402,7 @@ pub async fn build(
         author: article.author,
         published: Date::from_unix(article.published_at),
         updated: article.updated_at.filter(|&u| u > article.published_at).map(Date::from_unix),
-        ranked: article.list_style == ListStyle::Ranked,
+        ranked,
         entry_count,
         toc: if article.toc == 1 { document.toc } else { Vec::new() },
         feature,
@@ -323,6 +413,8 @@ pub async fn build(
         comment_count,
         form,
         discuss: true,
+        order,
+        ballot: ballot.filter(|b| b.groups.iter().any(|g| g.entries.len() > 1)),
         related: related.into_iter().map(|r| (format!("/articles/{}", r.slug), r.title, r.description)).collect(),
     })
 }

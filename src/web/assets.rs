@@ -34,6 +34,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset!("desk.css", "text/css; charset=utf-8"),
         asset!("favicon.svg", "image/svg+xml"),
         asset!("comments.js", "text/javascript; charset=utf-8"),
+        asset!("votes.js", "text/javascript; charset=utf-8"),
         asset!("editor.js", "text/javascript; charset=utf-8"),
     ]
     .into_iter()

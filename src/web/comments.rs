@@ -42,6 +42,8 @@ pub struct CommentView {
     pub can_edit: bool,
     /// Written by an editor.
     pub staff: bool,
+    /// Readers who marked it helpful.
+    pub helpful: i64,
     /// Replies follow: open a nested list instead of closing the item.
     pub opens: bool,
     /// Markup closing this item and the nested lists it ends.
@@ -142,6 +144,57 @@ pub async fn personal_view(req: &HttpRequest, state: &AppState, article_id: i64)
     Ok(if here.is_empty() { Viewer::Shared } else { Viewer::Owner(here) })
 }
 
+crate::text_enum! {
+    /// The order of a thread's top-level comments, as the reader chose it
+    /// (`?order=`); replies stay under their comment in their own order.
+    #[derive(Default)]
+    pub enum ThreadOrder("order") {
+        #[default]
+        Oldest = "oldest",
+        Newest = "newest",
+        Helpful = "helpful",
+    }
+}
+
+impl ThreadOrder {
+    /// The link's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ThreadOrder::Oldest => "Oldest",
+            ThreadOrder::Newest => "Newest",
+            ThreadOrder::Helpful => "Most helpful",
+        }
+    }
+}
+
+/// `rows` (in reading order, replies after their parent) with the top-level
+/// comments in `order`, each followed by its replies as they were. Most
+/// helpful ties go to the older comment.
+pub fn ordered(rows: Vec<Comment>, order: ThreadOrder) -> Vec<Comment> {
+    if order == ThreadOrder::Oldest {
+        return rows;
+    }
+    let mut groups: Vec<Vec<Comment>> = Vec::new();
+    for c in rows {
+        match groups.last_mut() {
+            Some(group) if c.depth > 0 => group.push(c),
+            _ => groups.push(vec![c]),
+        }
+    }
+    let head = |g: &Vec<Comment>| g.first().map_or((0, 0, 0), |c| (c.helpful, c.created_at, c.id));
+    match order {
+        ThreadOrder::Newest => groups.sort_by_key(|g| {
+            let (_, at, id) = head(g);
+            std::cmp::Reverse((at, id))
+        }),
+        _ => groups.sort_by_key(|g| {
+            let (helpful, at, id) = head(g);
+            (std::cmp::Reverse(helpful), at, id)
+        }),
+    }
+    groups.into_iter().flatten().collect()
+}
+
 /// The thread a reader sees: approved comments, their own held ones, and
 /// placeholders where a hidden comment has visible replies. With no owned
 /// comments it is the same for everybody.
@@ -181,6 +234,7 @@ pub fn thread(owned: &OwnedHashes, rows: &[Comment], entries: &[(String, String)
             removed,
             can_edit: !removed && owns(owned, c) && now - c.created_at < EDIT_WINDOW_SECONDS,
             staff: c.editor_id.is_some() && !removed,
+            helpful: c.helpful,
             opens,
             after,
         });
@@ -254,7 +308,7 @@ pub async fn create(
         async move {
             let article = articles::load(&req, &state, &slug).await?;
             let form = FormView::from_input(input, errors, notice, state.db.mail_on());
-            let page = articles::build(&state, &owned, article, form).await?;
+            let page = articles::build(&state, &owned, article, form, ThreadOrder::default()).await?;
             html_response(status, &page, []).map(caching::private)
         }
     };

@@ -22,6 +22,7 @@ pub mod soundtracks;
 pub mod structured;
 pub mod tags;
 pub mod view;
+pub mod votes;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -87,6 +88,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/articles/{slug}", page().to(articles::show))
         .route("/articles/{slug}/card.png", page().to(cards::article))
         .route("/articles/{slug}/comments", web::post().to(comments::create))
+        .route("/articles/{slug}/votes/{record}", web::post().to(votes::rank))
+        .route("/articles/{slug}/ranking", web::post().to(votes::ballot))
+        .route("/articles/{slug}/my-votes", page().to(votes::mine))
         .route("/articles/{slug}/comments.xml", page().to(feeds::article_comments))
         .route("/comments.xml", page().to(feeds::site_comments))
         .route("/feed.xml", page().to(feeds::articles))
@@ -96,6 +100,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/comments/{id}/edit", page().to(comments::edit_form))
         .route("/comments/{id}/edit", web::post().to(comments::update))
         .route("/comments/{id}/delete", web::post().to(comments::delete))
+        .route("/comments/{id}/helpful", web::post().to(votes::helpful))
         .route("/soundtracks", page().to(soundtracks::index))
         .route("/soundtracks/{slug}", page().to(soundtracks::show))
         .route("/soundtracks/{slug}/card.png", page().to(cards::record))

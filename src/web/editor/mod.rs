@@ -17,6 +17,8 @@ pub mod reset;
 /// An article's revisions: who and when, a word diff, restore.
 pub mod revisions;
 pub mod session;
+/// Readers' votes on a list, and resetting an entry's.
+pub mod votes;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -109,6 +111,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/articles/{id}", web::get().to(articles::edit))
             .route("/articles/{id}", web::post().to(articles::save))
             .route("/articles/{id}/revisions/{rev}", web::get().to(revisions::show))
+            .route("/articles/{id}/votes", web::get().to(votes::show))
+            .route("/articles/{id}/votes", web::post().to(votes::reset))
             .route("/records", web::get().to(records::index))
             .route("/records/new", web::get().to(records::new))
             .route("/records", web::post().to(records::create))
