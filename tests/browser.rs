@@ -1648,3 +1648,72 @@ fn an_editor_who_forgot_the_password_resets_it_by_mail() {
         ctx.finish().await;
     });
 }
+
+/// Readers' votes in the browser: verdicts and rankings cast by a few
+/// readers over HTTP, then a reader with JavaScript says "Too low" without
+/// a page load, sees it pressed and the totals change, and the ranked
+/// entry is saved with its votes and the readers' rank at both widths
+/// (`target/screenshots/votes/`).
+#[test]
+fn a_reader_votes_on_a_rank_without_reloading_the_page() {
+    let Some(tools) = tools() else { return };
+    let _serial = one_at_a_time();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let site = Site::start_with(&[
+            ("CUESHEET_VOTE_TOTALS_AFTER", "3".into()),
+            ("CUESHEET_READERS_RANKING_AFTER", "3".into()),
+            ("CUESHEET_VOTES_PER_MINUTE", "0".into()),
+        ]);
+        // Another address of the page than the one the browser opens, so
+        // that one is first made after the votes.
+        let page = Http::new(&site).get(&format!("{RANKED}?order=newest")).await;
+        let doc = scraper::Html::parse_document(&page.body);
+        let sel = scraper::Selector::parse("form.ballot-form input[type=number]").unwrap();
+        let places: Vec<String> = doc.select(&sel).filter_map(|e| e.value().attr("name").map(str::to_owned)).collect();
+        assert!(places.len() >= 3, "a ranking box per entry");
+        let first = places[0].trim_start_matches("place-").to_owned();
+        for verdict in ["too_high", "right", "too_high"] {
+            let got = Http::new(&site).post(&format!("{RANKED}/votes/{first}"), &[("verdict", verdict)]).await;
+            assert_eq!(got.status, 200, "{}", got.body);
+        }
+        // Three readers rank the list upside down.
+        let n = places.len();
+        for _ in 0..3 {
+            let reversed: Vec<(String, String)> =
+                places.iter().enumerate().map(|(i, p)| (p.clone(), (n - i).to_string())).collect();
+            let fields: Vec<(&str, &str)> = reversed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let got = Http::new(&site).post(&format!("{RANKED}/ranking"), &fields).await;
+            assert_eq!(got.status, 200, "{}", got.body);
+        }
+
+        let ctx = Ctx::on(&tools, JS, site).await;
+        ctx.goto(RANKED).await;
+        let totals = ctx.texts(&format!("form.rank-vote[data-record='{first}'] .vote-totals")).await;
+        assert_eq!(totals, vec!["Readers: 2 too high · 1 right · 0 too low"]);
+        let readers = ctx.texts(".entry-head .readers-rank").await;
+        assert_eq!(readers.first().map(String::as_str), Some(&*format!("Readers’ No. {n}")));
+        let before = ctx.location().await;
+        let button = format!("form.rank-vote[data-record='{first}'] button[value=too_low]");
+        ctx.find(&button).await.click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while ctx.find(&button).await.attr("aria-pressed").await.unwrap().as_deref() != Some("true") {
+            assert!(Instant::now() < deadline, "the reader's vote was not pressed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let totals = ctx.texts(&format!("form.rank-vote[data-record='{first}'] .vote-totals")).await;
+        assert_eq!(totals, vec!["Readers: 2 too high · 1 right · 1 too low"]);
+        assert_eq!(ctx.location().await, before, "no page load");
+
+        let dir = target_dir().join("screenshots").join("votes");
+        std::fs::create_dir_all(&dir).unwrap();
+        for width in [390, 1280] {
+            shoot(&ctx, "article-votes", width, &[("entry", "section.entry"), ("ranking", "#ranking")], &dir).await;
+        }
+        // After the reload the shoot does, the reader's own vote is pressed again.
+        let pressed = ctx.find(&button).await.attr("aria-pressed").await.unwrap();
+        assert_eq!(pressed.as_deref(), Some("true"));
+        eprintln!("screenshots in {}", dir.display());
+        ctx.finish().await;
+    });
+}
