@@ -317,8 +317,8 @@ async fn structured_data_describes_lists_films_and_albums() {
         assert_eq!(list["itemListElement"][0]["name"], "Jaws </script> “quoted”");
         assert_eq!(
             page.html().select(&scraper::Selector::parse("script").unwrap()).count(),
-            2,
-            "JSON-LD and comments.js only"
+            3,
+            "JSON-LD, comments.js and votes.js only"
         );
         assert!(!page.body.contains("<script>alert"));
         let record = json_ld(&app.get("/soundtracks/jaws-1975").await);
