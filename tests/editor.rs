@@ -203,7 +203,7 @@ async fn every_action_says_what_it_did() {
         let minute = when.format("%-d %B %Y, %H:%M UTC").to_string();
         assert_eq!(b.get(edit).await.texts(".when"), vec![format!("Scheduled for {minute}.")]);
         let live = b.get("/editor/articles/1").await.texts(".when");
-        assert_eq!(live, vec!["Published 1 March 2026, 10:00 UTC. View the public page"]);
+        assert_eq!(live, vec!["Published 1 March 2026, 10:00 UTC. View the public page · Readers’ votes"]);
         let dashboard = b.get("/editor").await.texts(".desk-table tbody tr");
         assert!(dashboard.iter().any(|r| r.contains(&format!("scheduled for {minute}"))), "{dashboard:?}");
         assert!(dashboard.iter().any(|r| r.contains("published 1 March 2026, 10:00 UTC")), "{dashboard:?}");
@@ -772,13 +772,14 @@ async fn a_commenters_name_is_isolated_wherever_it_is_shown() {
         let approved = b.get("/editor/comments?status=approved").await;
         assert_eq!(isolated_names(&approved, NAME), 2);
 
-        // The public thread: the byline and the reply link's hidden text;
-        // the comment's accessible name isolates it with U+2068..U+2069.
+        // The public thread: the byline and the reply and helpful buttons'
+        // hidden text; the comment's accessible name isolates it with
+        // U+2068..U+2069.
         let page = app.get("/articles/night-drives").await;
-        assert_eq!(isolated_names(&page, NAME), 2);
+        assert_eq!(isolated_names(&page, NAME), 3);
         assert_eq!(page.attrs(".comment-body", "aria-label"), vec![format!("Comment by \u{2068}{NAME}\u{2069}")]);
         let reply = app.get(&format!("/articles/night-drives?replytocom={id}")).await;
-        assert_eq!(isolated_names(&reply, NAME), 3, "and the form's title: Reply to ...");
+        assert_eq!(isolated_names(&reply, NAME), 4, "and the form's title: Reply to ...");
 
         // The feeds are plain text: the same isolating characters.
         for feed in ["/comments.xml", "/articles/night-drives/comments.xml"] {
