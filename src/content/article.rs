@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{self, Html, ListOrder, ListStyle, Rendered};
+use super::markdown::{self, Body, Html, ListOrder, ListStyle, Rendered};
 use super::{Problem, Source, content_hash, file_slug};
 
 /// The front matter as written.
@@ -91,7 +91,35 @@ pub fn parse(path: &Path, text: &str) -> (Option<Article>, Vec<Problem>) {
 /// the findings asks for [`Html::Shape`].
 pub fn parse_with(path: &Path, text: &str, html: Html) -> (Option<Article>, Vec<Problem>) {
     let src = Source::new(path, text);
-    let slug = match file_slug(&src) {
+    let (head, mut problems) = head(&src);
+    let article = head.map(|head| {
+        let body = Body::parse(head.body(text));
+        head.finish(&src, &body, html, &mut problems)
+    });
+    (article, problems)
+}
+
+/// An article file read up to its body: its slug and front matter. Enough
+/// to know the article exists and its tags; [`Head::finish`] renders the
+/// body, parsed once for the renderer and the checks.
+#[derive(Debug)]
+pub(crate) struct Head {
+    slug: String,
+    pub front: FrontMatter,
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+    /// Where the front matter's text starts and ends, and the body starts.
+    front_start: usize,
+    front_end: usize,
+    body_offset: usize,
+}
+
+/// Reads an article file's front matter, with its problems; `None` when
+/// there is no article to go on with (a bad file name, unreadable front
+/// matter).
+pub(crate) fn head(src: &Source<'_>) -> (Option<Head>, Vec<Problem>) {
+    let text = src.text;
+    let slug = match file_slug(src) {
         Ok(slug) => slug,
         Err(p) => return (None, p),
     };
@@ -125,39 +153,58 @@ pub fn parse_with(path: &Path, text: &str, html: Html) -> (Option<Article>, Vec<
     };
     let published = time("published", &front.published);
     let updated = time("updated", &front.updated);
+    let head = Head { slug, front, published, updated, front_start, front_end, body_offset };
+    (Some(head), problems)
+}
 
-    let body = &text[body_offset..];
-    let rendered = markdown::render_with(body, front.list, front.order, html);
-    problems.extend(rendered.issues.iter().map(|i| src.error(body_offset + i.offset, i.code, i.message.clone())));
-    if front.list != ListStyle::None && rendered.entries.is_empty() {
-        problems.push(src.error(
-            key("list"),
-            "no-entries",
-            format!(
-                "list = \"{}\" but the article has no entries: an entry is a heading such as `## Blade Runner {{soundtrack=blade-runner-1982}}`",
+impl Head {
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// The Markdown after the front matter, in the file's `text`.
+    pub fn body<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.body_offset..]
+    }
+
+    /// The article, rendered from its body parsed as `body` (of
+    /// [`Head::body`]), the HTML made for `html`; the problems of its
+    /// structure are added to `problems`.
+    pub fn finish(self, src: &Source<'_>, body: &Body<'_>, html: Html, problems: &mut Vec<Problem>) -> Article {
+        let Head { slug, front, published, updated, front_start, front_end, body_offset } = self;
+        let text = src.text;
+        let key = |key: &str| front_start + key_offset(&text[front_start..front_end], key).unwrap_or(0);
+        let rendered = markdown::render_body(body, front.list, front.order, html);
+        problems.extend(rendered.issues.iter().map(|i| src.error(body_offset + i.offset, i.code, i.message.clone())));
+        if front.list != ListStyle::None && rendered.entries.is_empty() {
+            problems.push(src.error(
+                key("list"),
+                "no-entries",
+                format!(
+                    "list = \"{}\" but the article has no entries: an entry is a heading such as `## Blade Runner {{soundtrack=blade-runner-1982}}`",
+                    front.list.as_str()
+                ),
+            ));
+        }
+        if front.order == ListOrder::Countdown && front.list != ListStyle::Ranked {
+            let message = format!(
+                "order = \"countdown\" counts ranks down, but list = \"{}\" has no ranks: make it list = \"ranked\" or drop `order`",
                 front.list.as_str()
-            ),
-        ));
+            );
+            problems.push(src.error(key("order"), "ranking", message));
+        }
+        Article {
+            slug,
+            path: src.path.to_path_buf(),
+            hash: content_hash(text),
+            front,
+            published,
+            updated,
+            body: text[body_offset..].to_owned(),
+            body_offset,
+            rendered,
+        }
     }
-    if front.order == ListOrder::Countdown && front.list != ListStyle::Ranked {
-        let message = format!(
-            "order = \"countdown\" counts ranks down, but list = \"{}\" has no ranks: make it list = \"ranked\" or drop `order`",
-            front.list.as_str()
-        );
-        problems.push(src.error(key("order"), "ranking", message));
-    }
-    let article = Article {
-        slug,
-        path: path.to_path_buf(),
-        hash: content_hash(text),
-        front,
-        published,
-        updated,
-        body: body.to_owned(),
-        body_offset,
-        rendered,
-    };
-    (Some(article), problems)
 }
 
 /// Splits `+++` front matter from the body: the byte offsets where the front

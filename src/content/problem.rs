@@ -4,7 +4,7 @@
 
 use std::cell::{Cell, OnceCell};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
@@ -29,8 +29,9 @@ impl Severity {
 /// One finding in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// Shared by every finding of its file.
     #[serde(serialize_with = "path_text")]
-    pub path: PathBuf,
+    pub path: Arc<Path>,
     /// 1-based; 0 when the problem concerns the whole file.
     pub line: usize,
     /// 1-based, counted in characters; 0 when `line` is 0.
@@ -173,13 +174,27 @@ pub struct Source<'a> {
     lines: OnceCell<Vec<usize>>,
     /// The text, shared by the excerpts of every finding.
     shared: OnceCell<Arc<str>>,
+    /// The path, shared by every finding.
+    shared_path: OnceCell<Arc<Path>>,
     /// The last located `(offset, column)`, to count on from.
     last: Cell<(usize, usize)>,
 }
 
 impl<'a> Source<'a> {
     pub fn new(path: &'a Path, text: &'a str) -> Self {
-        Self { path, text, lines: OnceCell::new(), shared: OnceCell::new(), last: Cell::new((0, 0)) }
+        Self {
+            path,
+            text,
+            lines: OnceCell::new(),
+            shared: OnceCell::new(),
+            shared_path: OnceCell::new(),
+            last: Cell::new((0, 0)),
+        }
+    }
+
+    /// The file's path, one copy for all its findings.
+    fn path(&self) -> Arc<Path> {
+        Arc::clone(self.shared_path.get_or_init(|| Arc::from(self.path)))
     }
 
     pub fn error(&self, offset: usize, code: &'static str, message: impl Into<String>) -> Problem {
@@ -237,7 +252,7 @@ impl<'a> Source<'a> {
         let text = Arc::clone(self.shared.get_or_init(|| Arc::from(self.text)));
         let excerpt = Excerpt(Some(Located { text, start, end: end.max(offset), offset, column }));
         Problem {
-            path: self.path.to_path_buf(),
+            path: self.path(),
             line: index + 1,
             column: column + 1,
             severity,
@@ -250,7 +265,7 @@ impl<'a> Source<'a> {
     /// A problem about the whole file, not a place in it.
     pub fn whole(&self, severity: Severity, code: &'static str, message: impl Into<String>) -> Problem {
         Problem {
-            path: self.path.to_path_buf(),
+            path: self.path(),
             line: 0,
             column: 0,
             severity,

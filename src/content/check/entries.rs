@@ -15,8 +15,8 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
 use super::{Context, plain};
+use crate::content::markdown::Body;
 use crate::content::{Article, Problem, Source};
 
 const CODE: &str = "entry-without-heading";

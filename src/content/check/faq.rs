@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
 use super::{Context, plain};
+use crate::content::markdown::Body;
 use crate::content::{Article, Problem, Source};
 
 /// Words of the subject itself, matched as prefixes (`soundtracks`,

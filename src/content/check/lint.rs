@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
 use crate::content::markdown::Block;
+use crate::content::markdown::Body;
 use crate::content::{Article, Problem, Source};
 
 /// Ids the page itself gives (the layout's landmarks).

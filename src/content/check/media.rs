@@ -9,7 +9,7 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
+use crate::content::markdown::Body;
 use crate::content::{Article, LoadError, Problem, Record, Severity, Source};
 use crate::media::{self, process};
 

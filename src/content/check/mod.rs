@@ -39,8 +39,6 @@
 //! refuses a tree with any error; [`check_article`] and [`check_record`]
 //! check one file against a [`Context`], for the editor desk.
 
-/// The body parsed once, for every check.
-mod body;
 /// Entries that lost their heading and joined the entry before them.
 mod entries;
 /// FAQ sections whose questions are about something else entirely.
@@ -67,7 +65,7 @@ use rayon::prelude::*;
 
 pub use output::{Format, run};
 
-use super::markdown::Html;
+use super::markdown::{Body, Html};
 use super::record::Role;
 use super::{Article, LoadError, Problem, Record, Severity, Site, Source, article, is_slug, record, slugify};
 
@@ -268,14 +266,35 @@ pub fn check_article_with(path: &Path, text: &str, ctx: &Context, html: Html) ->
         return (None, vec![p]);
     }
     let text = &line_ends(text);
-    let (article, mut problems) = article::parse_with(path, text, html);
-    problems.extend(text::check(&Source::new(path, text)));
-    if let Some(a) = &article {
-        let (more, unresolved) = article_findings(a, text, ctx);
-        problems.extend(more.into_iter().chain(unresolved.into_iter().map(|(_, p)| p)));
-    }
+    let src = Source::new(path, text);
+    let (head, problems) = article::head(&src);
+    let (article, mut problems, unresolved) = finish(&src, head, problems, ctx, html);
+    problems.extend(unresolved.into_iter().map(|(_, p)| p));
     sort(&mut problems);
     (article, problems)
+}
+
+/// An article file whose front matter was read (`head`, with its
+/// `problems`), rendered and checked against `ctx`: its body is parsed once
+/// for the renderer and every check. The references to records `ctx` lacks
+/// come apart, by slug.
+fn finish(
+    src: &Source<'_>,
+    head: Option<article::Head>,
+    mut problems: Vec<Problem>,
+    ctx: &Context,
+    html: Html,
+) -> (Option<Article>, Vec<Problem>, Vec<(String, Problem)>) {
+    let Some(head) = head else {
+        problems.extend(text::check(src));
+        return (None, problems, Vec::new());
+    };
+    let body = Body::parse(head.body(src.text));
+    let a = head.finish(src, &body, html, &mut problems);
+    problems.extend(text::check(src));
+    let (more, unresolved) = article_findings(&a, &body, src, ctx);
+    problems.extend(more);
+    (Some(a), problems, unresolved)
 }
 
 /// Checks one record file on its own.
@@ -296,18 +315,21 @@ pub fn check_record(path: &Path, text: &str) -> (Option<Record>, Vec<Problem>) {
 
 /// The checks of a parsed article that need the rest of the site; references
 /// to records the context lacks come apart, by slug.
-fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Vec<(String, Problem)>) {
-    let src = Source::new(&a.path, text);
-    let body = body::Body::parse(&a.body);
+fn article_findings(
+    a: &Article,
+    body: &Body<'_>,
+    src: &Source<'_>,
+    ctx: &Context,
+) -> (Vec<Problem>, Vec<(String, Problem)>) {
     let found = [
-        structure::check(a, &body, &src, ctx),
-        structure::links(a, &src, ctx),
-        faq::check(a, &body, &src, ctx),
-        names::check(a, &body, &src, ctx),
-        entries::check(a, &body, &src, ctx),
-        lint::check(a, &body, &src),
-        nesting::check(a, &body, &src).into_iter().collect(),
-        media::article(a, &body, &src, ctx.media.as_ref()),
+        structure::check(a, body, src, ctx),
+        structure::links(a, src, ctx),
+        faq::check(a, body, src, ctx),
+        names::check(a, body, src, ctx),
+        entries::check(a, body, src, ctx),
+        lint::check(a, body, src),
+        nesting::check(a, body, src).into_iter().collect(),
+        media::article(a, body, src, ctx.media.as_ref()),
     ];
     // One list of the right size: a file with a finding a line would
     // otherwise copy its findings over and over as the list grows.
@@ -315,7 +337,7 @@ fn article_findings(a: &Article, text: &str, ctx: &Context) -> (Vec<Problem>, Ve
     for found in found {
         problems.extend(found);
     }
-    (problems, structure::unknown_records(a, &src, ctx))
+    (problems, structure::unknown_records(a, src, ctx))
 }
 
 /// Findings by file and position, each once. Most share their file: paths
@@ -396,31 +418,27 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: 
         step(&out, 1);
     }
 
-    let articles = article_paths
+    // Articles in two passes: their front matter first (enough for the
+    // context: which articles and tags exist), then each body parsed once
+    // for its rendering and every check, against the whole context.
+    let heads = article_paths
         .par_iter()
         .map(|path| {
             Ok(read(path)?.map(|text| {
-                let (article, mut problems) = article::parse_with(path, &text, html);
-                problems.extend(text::check(&Source::new(path, &text)));
-                (article, problems, text)
+                let (head, problems) = article::head(&Source::new(path, &text));
+                (head, problems, text)
             }))
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
-    let mut parsed = Vec::new();
-    for (path, article) in article_paths.iter().zip(articles) {
-        match article {
-            Ok((article, problems, text)) => {
-                out.problems.extend(problems);
-                match article {
-                    Some(a) => {
-                        ctx.add_article(&a.slug, &a.front.tags);
-                        parsed.push((a, text));
-                    }
-                    None => {
-                        ctx.add_article(stem(path), &[]);
-                        step(&out, 1);
-                    }
+    let mut parsed = Vec::with_capacity(heads.len());
+    for (path, head) in article_paths.iter().zip(heads) {
+        match head {
+            Ok((head, problems, text)) => {
+                match &head {
+                    Some(h) => ctx.add_article(h.slug(), &h.front.tags),
+                    None => ctx.add_article(stem(path), &[]),
                 }
+                parsed.push((path, head, problems, text));
             }
             Err(p) => {
                 out.problems.push(p);
@@ -428,16 +446,19 @@ pub(crate) fn analyse(dir: &Path, progress: &mut dyn FnMut(usize, usize), html: 
             }
         }
     }
-    // Against the whole context, in chunks so progress is drawn as it goes.
+    // In chunks, so progress is drawn as it goes.
     let mut parsed = parsed.into_iter().peekable();
     while parsed.peek().is_some() {
-        let chunk: Vec<(Article, String)> = parsed.by_ref().take(PARALLEL_CHUNK).collect();
-        let findings: Vec<_> = chunk.par_iter().map(|(a, text)| article_findings(a, text, &ctx)).collect();
+        let chunk: Vec<_> = parsed.by_ref().take(PARALLEL_CHUNK).collect();
         let n = chunk.len();
-        for ((a, _), (problems, unresolved)) in chunk.into_iter().zip(findings) {
+        let done: Vec<_> = chunk
+            .into_par_iter()
+            .map(|(path, head, problems, text)| finish(&Source::new(path, &text), head, problems, &ctx, html))
+            .collect();
+        for (article, problems, unresolved) in done {
             out.problems.extend(problems);
             out.unresolved.extend(unresolved);
-            out.site.articles.push(a);
+            out.site.articles.extend(article);
         }
         step(&out, n);
     }

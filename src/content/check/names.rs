@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
 use super::{Context, RecordNames};
+use crate::content::markdown::Body;
 use crate::content::{Article, Problem, Source};
 
 /// A word of prose: as written, lowercased, where it starts in the body, and

@@ -4,7 +4,7 @@
 //! show what was written: an error, so the file is never imported or
 //! published as it stands.
 
-use super::body::Body;
+use crate::content::markdown::Body;
 use crate::content::markdown::nesting;
 use crate::content::{Article, Problem, Source};
 

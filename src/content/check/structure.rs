@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::body::Body;
 use super::{Context, plain};
+use crate::content::markdown::Body;
 use crate::content::markdown::ListStyle;
 use crate::content::{Article, Problem, Record, Source, record};
 

@@ -10,11 +10,19 @@
 //! and stored. Alongside it come what the check needs: the outline, every
 //! link, and the structure errors found on the way ([`Issue`]).
 
+/// The body parsed once, for the renderer and every check.
+mod body;
 /// How deeply Markdown nests; flattening past the limits keeps rendering linear.
 pub mod nesting;
 mod parse;
 
+use std::borrow::Cow;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser};
 use serde::{Deserialize, Serialize};
+
+pub use body::Body;
 
 use parse::{Chunk, Ids, html_of, plain_text, shape_of};
 pub use parse::{options, sanitize};
@@ -157,14 +165,38 @@ pub fn render(body: &str, style: ListStyle, order: ListOrder) -> Rendered {
 
 /// [`render`], with the HTML made for `html`.
 pub fn render_with(body: &str, style: ListStyle, order: ListOrder, html: Html) -> Rendered {
+    // Same length as `body`: every offset found in it holds for `body`.
+    let body = &nesting::guard_tables(body);
+    render_events(body, Parser::new_ext(body, options()).into_offset_iter(), style, order, html)
+}
+
+/// [`render_with`] from a body already parsed (for the checks, which read
+/// the same events): the events are not made again, unless a table in the
+/// body has to be shown as text (see [`nesting::guard_tables`]), which
+/// changes what the parser makes of it.
+pub fn render_body(body: &Body<'_>, style: ListStyle, order: ListOrder, html: Html) -> Rendered {
+    match nesting::guard_tables(body.text) {
+        Cow::Borrowed(text) => render_events(text, body.events.iter().cloned(), style, order, html),
+        Cow::Owned(text) => {
+            render_events(&text, Parser::new_ext(&text, options()).into_offset_iter(), style, order, html)
+        }
+    }
+}
+
+/// Renders the events the parser made of `body`.
+fn render_events<'a>(
+    body: &str,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    style: ListStyle,
+    order: ListOrder,
+    html: Html,
+) -> Rendered {
     let html_of = match html {
         Html::Page => html_of,
         Html::Shape => shape_of,
     };
     let mut out = Rendered::default();
-    // Same length as `body`: every offset found in it holds for `body`.
-    let body = &nesting::guard_tables(body);
-    let chunks = parse::split(body, &mut out);
+    let chunks = parse::split(body, events, &mut out);
     let mut ids = Ids::new(chunks.iter().filter_map(|c| match c {
         Chunk::Heading(h) => h.explicit_id.as_deref(),
         Chunk::Prose(_) => None,

@@ -3,9 +3,10 @@
 //! and note every heading, link and misplaced entry on the way.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Tag, TagEnd};
 
 use super::{Issue, Link, Reference, Rendered, nesting};
 use crate::content::slugify;
@@ -65,14 +66,19 @@ struct Container {
     offset: usize,
 }
 
-/// Parses the body and cuts the event stream at the outline's headings.
-pub(super) fn split<'a>(body: &'a str, out: &mut Rendered) -> Vec<Chunk<'a>> {
+/// Cuts the body's event stream (as the parser made it from `body`) at the
+/// outline's headings.
+pub(super) fn split<'a>(
+    body: &str,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    out: &mut Rendered,
+) -> Vec<Chunk<'a>> {
     let mut chunks = Vec::new();
     let mut prose: Vec<Event<'a>> = Vec::new();
     let mut heading: Option<RawHeading<'a>> = None;
     let mut containers: Vec<Container> = Vec::new();
     let mut lists: Vec<bool> = Vec::new(); // open lists: numbered or not
-    for (event, range) in super::nesting::flatten(Parser::new_ext(body, options()).into_offset_iter(), body.len()) {
+    for (event, range) in super::nesting::flatten(events, body.len()) {
         match event {
             Event::Start(Tag::List(first)) => {
                 lists.push(first.is_some());

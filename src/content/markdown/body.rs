@@ -1,15 +1,13 @@
-//! An article body parsed once for every check: the events with their byte
-//! ranges, and the reference links that name no definition. Checks walk this
-//! list instead of parsing again, so a body costs one parse however many
-//! checks (or FAQ sections, or headings) it has.
+//! An article body parsed once: the events with their byte ranges, and the
+//! reference links that name no definition. The renderer ([`super::render_body`])
+//! and every check walk this one list instead of parsing again, so a body
+//! costs one parse however many passes (or FAQ sections, or headings) it has.
 
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
 
-use crate::content::markdown;
-
-pub(super) struct Body<'a> {
+pub struct Body<'a> {
     pub text: &'a str,
     pub events: Vec<(Event<'a>, Range<usize>)>,
     /// `[text][label]` and `[label]` links whose label is defined nowhere
@@ -18,6 +16,8 @@ pub(super) struct Body<'a> {
 }
 
 impl<'a> Body<'a> {
+    /// Parses `text` with the site's options. Noting broken links changes
+    /// no event: the list is what [`super::render`] would parse itself.
     pub fn parse(text: &'a str) -> Self {
         let mut broken = Vec::new();
         let events = {
@@ -25,7 +25,7 @@ impl<'a> Body<'a> {
                 broken.push((link.span.clone(), link.reference.to_string()));
                 None
             };
-            let parser = Parser::new_with_broken_link_callback(text, markdown::options(), Some(callback));
+            let parser = Parser::new_with_broken_link_callback(text, super::options(), Some(callback));
             parser.into_offset_iter().collect()
         };
         Self { text, events, broken }
