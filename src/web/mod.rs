@@ -5,6 +5,7 @@ pub mod articles;
 pub mod assets;
 pub mod caching;
 pub mod cards;
+pub mod chart;
 pub mod comments;
 pub mod editor;
 pub mod feeds;
@@ -88,6 +89,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/articles/{slug}/card.png", page().to(cards::article))
         .route("/articles/{slug}/comments", web::post().to(comments::create))
         .route("/articles/{slug}/comments.xml", page().to(feeds::article_comments))
+        .route("/chart", page().to(chart::index))
         .route("/comments.xml", page().to(feeds::site_comments))
         .route("/feed.xml", page().to(feeds::articles))
         .route("/sitemap.xml", page().to(feeds::sitemap))
