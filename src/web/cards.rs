@@ -12,9 +12,9 @@
 
 use std::sync::LazyLock;
 
-use actix_web::HttpResponse;
 use actix_web::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use actix_web::web::{self, Bytes, Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
@@ -73,10 +73,13 @@ pub fn record_card_url(base: &str, slug: &str) -> String {
 
 /// `/articles/{slug}/card.png`: the title and, for a list, its first
 /// entries with their ranks and sleeves.
-pub async fn article(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+/// A renamed list's old card address answers `301` to the new one, as its
+/// page does.
+pub async fn article(req: HttpRequest, state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
     let limit = i64::try_from(card::MAX_ENTRIES).unwrap_or(5);
-    let (head, entries, count) =
-        db::articles::card(&state.db, &slug, db::now(), limit).await?.ok_or(Error::NotFound)?;
+    let Some((head, entries, count)) = db::articles::card(&state.db, &slug, db::now(), limit).await? else {
+        return Err(super::redirects::miss(&req, &state, db::redirects::Kind::Article, &slug).await?);
+    };
     let kicker = match head.list_style {
         ListStyle::Ranked => format!("Ranked list · {}", super::view::count(count, "entry", "entries")),
         ListStyle::Unranked => format!("List · {}", super::view::count(count, "entry", "entries")),
