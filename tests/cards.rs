@@ -227,3 +227,38 @@ async fn hostile_titles_are_drawn_as_text() {
         app.finish().await;
     }
 }
+
+/// The pixel at `(x, y)` of a PNG, as RGB.
+fn pixel(png: &[u8], x: u32, y: u32) -> [u8; 3] {
+    let img = image::load_from_memory(png).unwrap().to_rgb8();
+    img.get_pixel(x, y).0
+}
+
+#[actix_web::test]
+async fn a_record_card_shows_its_uploaded_cover_instead_of_its_sleeve() {
+    let f = fixture();
+    std::fs::create_dir_all(f.file("media")).unwrap();
+    let red = image::RgbImage::from_pixel(500, 500, image::Rgb([220, 20, 30]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(red).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    std::fs::write(f.file("media/red.png"), png.into_inner()).unwrap();
+    let drive = std::fs::read_to_string(f.file("soundtracks/drive-2011.toml")).unwrap();
+    f.write(
+        "soundtracks/drive-2011.toml",
+        &drive.replace("kind = \"score\"\n", "kind = \"score\"\ncover = \"red.png\"\n"),
+    );
+    for backend in backends().await {
+        let app = start(backend, &f).await;
+        // The middle of the sleeve's square: the cover's red on Drive's
+        // card, the generated sleeve on Jaws's.
+        let (x, y) = (736 + 200, 115 + 200);
+        let (page, covered) = bytes(&app, "/soundtracks/drive-2011/card.png").await;
+        assert_eq!(page.status, 200);
+        assert_eq!(png_size(&covered), (1200, 630));
+        let [r, g, b] = pixel(&covered, x, y);
+        assert!(r > 200 && g < 40 && b < 50, "{:?}", [r, g, b]);
+        let (_, sleeve) = bytes(&app, "/soundtracks/jaws-1975/card.png").await;
+        assert_ne!(pixel(&sleeve, x, y), [r, g, b]);
+        app.finish().await;
+    }
+}

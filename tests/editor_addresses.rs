@@ -28,6 +28,10 @@ async fn an_old_slug_answers_301_to_the_new_one() {
             (feed.status, feed.header("location").unwrap().as_str()),
             (301, "/articles/night-rides/comments.xml")
         );
+        // The share card too, as sites that stored the old `og:image` ask for it.
+        let card = app.get("/articles/night-drives/card.png").await;
+        assert_eq!((card.status, card.header("location").unwrap().as_str()), (301, "/articles/night-rides/card.png"));
+        assert_eq!(app.get("/articles/no-such-list/card.png").await.status, 404);
         let reply = app.get("/articles/night-drives?entry=drive").await;
         assert_eq!(reply.header("location").unwrap(), "/articles/night-rides?entry=drive");
         // Asked again (from the render cache's side of things): still moved.

@@ -1044,6 +1044,7 @@ pub async fn generate(db: &Db, opts: &Options, progress: Progress<'_>) -> Result
             sqlx::query(sql).execute(&mut *tx).await?;
         }
     }
+    super::chart::rebuild(&mut tx, super::now()).await?;
     bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(summary)

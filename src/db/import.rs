@@ -304,6 +304,8 @@ async fn apply_on(db: &Db, conn: &mut AnyConnection, site: &Site, force: bool) -
     if report.changed() {
         soundtracks::delete_orphan_people(&mut tx).await?;
         sqlx::query(DELETE_ORPHAN_TAGS).execute(&mut *tx).await?;
+        // One statement for the whole chart, as the import may touch any list.
+        super::chart::rebuild(&mut tx, now()).await?;
         bump_content_version(&mut tx).await?;
     }
     tx.commit().await?;

@@ -10,6 +10,7 @@
 pub mod articles;
 pub mod backup;
 pub(crate) mod bulk;
+pub mod chart;
 pub mod clock;
 pub mod comments;
 pub mod commit_queue;

@@ -75,7 +75,7 @@ const NOW: i64 = 4_102_444_800;
 /// Every query behind a public list, for checking that each is answered
 /// from indexes (`tests/paging.rs` reads their plans on both backends).
 pub fn listings(backend: super::Backend) -> Vec<Listing> {
-    use super::{articles, people, search, sitemap, soundtracks, tags};
+    use super::{articles, chart, people, search, sitemap, soundtracks, tags};
     let (search, count, words) = match backend {
         super::Backend::Sqlite => (search::SQLITE_SEARCH, search::SQLITE_COUNT, "\"synth\"* AND \"score\"*"),
         super::Backend::Postgres => (search::POSTGRES_SEARCH, search::POSTGRES_COUNT, "synth:* & score:*"),
@@ -102,6 +102,9 @@ pub fn listings(backend: super::Backend) -> Vec<Listing> {
         Listing { name: "also in (record cards)", sql: articles::ALSO_IN, text: None, args: &[1, NOW, 5] },
         Listing { name: "works of a person", sql: people::WORKS, text: None, args: &[1] },
         Listing { name: "A–Z index", sql: soundtracks::INDEX_PAGE, text: None, args: &[101, 1000] },
+        Listing { name: "chart", sql: chart::PAGE, text: None, args: &[26, 2500] },
+        Listing { name: "a record's chart position", sql: chart::STANDING, text: None, args: &[1] },
+        Listing { name: "chart: lists fallen due", sql: chart::PENDING, text: None, args: &[NOW] },
         Listing { name: "topics", sql: tags::INDEX_PAGE, text: None, args: &[NOW, 101, 100] },
         Listing { name: "search results", sql: search, text: Some(words), args: &[NOW, 10, 0] },
         Listing { name: "search count", sql: count, text: Some(words), args: &[NOW] },

@@ -47,7 +47,14 @@ pub struct Card<'a> {
     pub entries: Vec<Entry<'a>>,
     /// The record's own sleeve, on a record's card.
     pub sleeve: Option<Sleeve<'a>>,
+    /// The hash of the record's uploaded cover, shown instead of its sleeve
+    /// (drawn by [`png_with_cover`]; named in the SVG so a new cover is a
+    /// new card).
+    pub cover: Option<&'a str>,
 }
+
+/// Where a record's card shows its sleeve or cover: left, top and side.
+pub const COVER_AT: (u32, u32, u32) = (736, 115, sleeve::SIDE);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -91,7 +98,19 @@ impl Card<'_> {
             let sub = wrap(self.subtitle, 30.0, column, 3);
             text_lines(&mut out, &sub, MARGIN, end + 64.0, 30.0, MUTED);
             out.push_str(r#"<g transform="translate(736 115)">"#);
-            s.draw(&mut out, "record");
+            match self.cover {
+                // The cover's pixels are laid over this ground once drawn.
+                Some(hash) => {
+                    let _ = write!(
+                        out,
+                        r#"<rect id="cover-{}" width="{}" height="{}" fill="{EDGE}"/>"#,
+                        escape(hash),
+                        sleeve::SIDE,
+                        sleeve::SIDE
+                    );
+                }
+                None => s.draw(&mut out, "record"),
+            }
             let _ = write!(
                 out,
                 r#"<rect width="{}" height="{}" fill="none" stroke="{EDGE}" stroke-width="2"/></g>"#,
@@ -150,6 +169,33 @@ pub fn png(svg: &str) -> Result<Vec<u8>, Error> {
     pixmap.encode_png().map_err(|_| Error::Raster)
 }
 
+/// A record card's SVG drawn as a PNG with its cover (a JPEG or PNG
+/// variant's bytes) over the sleeve's place, scaled to fill the square and
+/// cropped to its centre. A cover that cannot be read leaves the ground.
+pub fn png_with_cover(svg: &str, cover: &[u8]) -> Result<Vec<u8>, Error> {
+    let tree = sleeve::parse(svg)?;
+    let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or(Error::Raster)?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    if let Ok(picture) = image::load_from_memory(cover) {
+        let (left, top, side) = COVER_AT;
+        // Inside the 2 px edge the sleeve would have.
+        let (left, top, side) = (left + 1, top + 1, side - 2);
+        let square = picture.resize_to_fill(side, side, image::imageops::FilterType::Triangle).to_rgba8();
+        let data = pixmap.data_mut();
+        for (x, y, px) in square.enumerate_pixels() {
+            let [r, g, b, a] = px.0;
+            let i = (((top + y) * WIDTH + left + x) * 4) as usize;
+            if let Some(dst) = data.get_mut(i..i + 4) {
+                // Over the opaque ground: premultiplied, as the pixmap keeps it.
+                let over =
+                    |c: u8, d: u8| ((u16::from(c) * u16::from(a) + u16::from(d) * (255 - u16::from(a))) / 255) as u8;
+                dst.copy_from_slice(&[over(r, dst[0]), over(g, dst[1]), over(b, dst[2]), 255]);
+            }
+        }
+    }
+    pixmap.encode_png().map_err(|_| Error::Raster)
+}
+
 /// Lines of text from a baseline down; returns the last baseline.
 fn text_lines(out: &mut String, lines: &[String], x: f64, first: f64, size: f32, fill: &str) -> f64 {
     let mut y = first;
@@ -181,6 +227,7 @@ mod tests {
             subtitle: "",
             entries: vec![Entry { rank: Some(1), heading: &title, sleeve }; 8],
             sleeve: None,
+            cover: None,
         };
         let svg = card.svg();
         assert!(!svg.contains("<script"));

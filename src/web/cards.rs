@@ -12,9 +12,9 @@
 
 use std::sync::LazyLock;
 
-use actix_web::HttpResponse;
 use actix_web::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use actix_web::web::{self, Bytes, Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
@@ -37,7 +37,7 @@ static DRAWN: LazyLock<moka::sync::Cache<[u8; 32], Bytes>> = LazyLock::new(|| {
 
 /// The image drawn from `svg` by `draw`, made once and kept. Drawing runs
 /// off the async workers.
-async fn drawn(svg: String, draw: fn(&str) -> Result<Vec<u8>>) -> Result<Bytes> {
+async fn drawn(svg: String, draw: impl FnOnce(&str) -> Result<Vec<u8>> + Send + 'static) -> Result<Bytes> {
     let key: [u8; 32] = Sha256::digest(svg.as_bytes()).into();
     if let Some(bytes) = DRAWN.get(&key) {
         return Ok(bytes);
@@ -73,10 +73,13 @@ pub fn record_card_url(base: &str, slug: &str) -> String {
 
 /// `/articles/{slug}/card.png`: the title and, for a list, its first
 /// entries with their ranks and sleeves.
-pub async fn article(state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
+/// A renamed list's old card address answers `301` to the new one, as its
+/// page does.
+pub async fn article(req: HttpRequest, state: Data<AppState>, slug: Path<String>) -> Result<HttpResponse> {
     let limit = i64::try_from(card::MAX_ENTRIES).unwrap_or(5);
-    let (head, entries, count) =
-        db::articles::card(&state.db, &slug, db::now(), limit).await?.ok_or(Error::NotFound)?;
+    let Some((head, entries, count)) = db::articles::card(&state.db, &slug, db::now(), limit).await? else {
+        return Err(super::redirects::miss(&req, &state, db::redirects::Kind::Article, &slug).await?);
+    };
     let kicker = match head.list_style {
         ListStyle::Ranked => format!("Ranked list · {}", super::view::count(count, "entry", "entries")),
         ListStyle::Unranked => format!("List · {}", super::view::count(count, "entry", "entries")),
@@ -96,6 +99,7 @@ pub async fn article(state: Data<AppState>, slug: Path<String>) -> Result<HttpRe
             })
             .collect(),
         sleeve: None,
+        cover: None,
     };
     Ok(png(drawn(card.svg(), png_of).await?))
 }
@@ -114,14 +118,39 @@ pub async fn record(state: Data<AppState>, slug: Path<String>) -> Result<HttpRes
     let subtitle = if makers.is_empty() { s.title.clone() } else { format!("{} · {}", s.title, makers.join(", ")) };
     let kicker = format!("{} · the soundtrack", s.kind.label());
     let title = format!("{} ({})", s.film_title, s.film_year);
+    let cover = cover_bytes(&state, s).await?;
     let card = Card {
         kicker: &kicker,
         title: &title,
         subtitle: &subtitle,
         entries: Vec::new(),
         sleeve: Some(Sleeve { title: &s.title, year: s.film_year, kind: s.kind }),
+        cover: cover.as_ref().map(|(hash, _)| hash.as_str()),
     };
-    Ok(png(drawn(card.svg(), png_of).await?))
+    let svg = card.svg();
+    let bytes = match cover {
+        Some((_, bytes)) => {
+            drawn(svg, move |svg| card::png_with_cover(svg, &bytes).map_err(|e| Error::Internal(e.to_string()))).await?
+        }
+        None => drawn(svg, png_of).await?,
+    };
+    Ok(png(bytes))
+}
+
+/// The uploaded cover of a record, when it has one: its hash and the bytes
+/// of its fallback (JPEG or PNG) variant nearest the card's size. A cover
+/// missing from the store leaves the sleeve.
+async fn cover_bytes(state: &AppState, s: &db::soundtracks::Soundtrack) -> Result<Option<(String, Bytes)>> {
+    let Some(p) = s.cover_picture() else {
+        return Ok(None);
+    };
+    let widths = p.widths();
+    let Some(width) = widths.iter().copied().find(|&w| w >= card::COVER_AT.2).or_else(|| widths.last().copied()) else {
+        return Ok(None);
+    };
+    let key = crate::media::store::variant_key(&crate::media::variant_file(&p.hash, width, &p.fallback));
+    let bytes = state.media.get(&key).await.map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(bytes.map(|b| (p.hash, b)))
 }
 
 /// `/soundtracks/{slug}/sleeve.svg`: the record's generated sleeve, its

@@ -42,13 +42,19 @@ pub struct SoundtrackPage {
     pub card: CardView,
     pub appearances: Vec<AppearanceView>,
     pub pager: Pager,
+    /// "No. 7 on the Cuesheet chart, from 3 lists", and the chart page it is on.
+    pub standing: Option<(String, String)>,
 }
 
 pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQuery>) -> Result<SoundtrackPage> {
     let db = &state.db;
     let window = query.window(db::articles::APPEARANCES_PAGE_SIZE)?;
     let card = db::soundtracks::card(db, &slug).await?.ok_or(Error::NotFound)?;
-    let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, db::now(), window).await?;
+    let now = db::now();
+    let appearances = db::articles::appearances_of_record(db, card.soundtrack.id, now, window).await?;
+    let standing = db::chart::standing(db, now, card.soundtrack.id)
+        .await?
+        .map(|s| (super::chart::standing_text(&s), super::chart::href(s.position, &card.soundtrack.slug)));
     let path = format!("/soundtracks/{}", card.soundtrack.slug);
     let pager = Pager::new(&path, &appearances)?;
     let mut card = CardView::from(&card);
@@ -68,6 +74,7 @@ pub async fn show(state: Data<AppState>, slug: Path<String>, query: Query<PageQu
         card,
         appearances: appearances.items.into_iter().map(AppearanceView::from).collect(),
         pager,
+        standing,
     })
 }
 

@@ -419,6 +419,7 @@ async fn submit(
     let mut tx = state.db.begin_write().await?;
     let how = if is_existing { db::soundtracks::Write::WebUpdate } else { db::soundtracks::Write::WebNew };
     db::soundtracks::write(&mut tx, &checked, how, db::now()).await?;
+    db::chart::retitle(&mut tx, &slug).await?;
     db::bump_content_version(&mut tx).await?;
     tx.commit().await?;
     let mut to = format!("/editor/records/{slug}?saved=1");

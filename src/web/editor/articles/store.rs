@@ -83,13 +83,16 @@ pub(super) async fn write(
         Some((id, version)) => db::articles::Write::WebUpdate { id, version },
         None => db::articles::Write::WebNew,
     };
-    let before = match existing {
-        Some((id, _)) => db::articles::address(&mut tx, id).await?,
-        None => None,
+    let (before, mut charted) = match existing {
+        Some((id, _)) => (db::articles::address(&mut tx, id).await?, db::chart::records_of(&mut tx, id).await?),
+        None => (None, Vec::new()),
     };
     let Some(id) = db::articles::write(&mut tx, a, &ids, how, now).await? else {
         return Ok(None);
     };
+    // The chart counts the records it listed and lists now, as they stand.
+    charted.extend(db::chart::records_of(&mut tx, id).await?);
+    db::chart::refresh(&mut tx, &charted, now).await?;
     // Readers may have the old address of a page that was live: it keeps
     // answering, with a 301 to the new one.
     if let Some((old, Some(published_at))) = before
