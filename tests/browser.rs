@@ -1525,6 +1525,7 @@ async fn every_page_type_is_saved_for_the_html_checker() {
         ("tag", &tag, 200),
         ("tags", "/tags", 200),
         ("soundtracks", "/soundtracks", 200),
+        ("chart", "/chart", 200),
         ("not-found", "/no/such/page", 404),
         ("comment-edit", &format!("/comments/{a}/edit"), 200),
     ] {
@@ -1574,6 +1575,7 @@ async fn every_page_type_is_saved_for_the_html_checker() {
         ("editor-moderation-spam", "/editor/comments?status=spam"),
         ("editor-people", "/editor/people"),
         ("editor-account", "/editor/account"),
+        ("editor-media", "/editor/media"),
     ] {
         save(name, &http.get(path).await, 200);
     }
