@@ -9,7 +9,7 @@ use cuesheet::config::{Cli, Command, DemoArgs, EditorCommand, Settings};
 use cuesheet::content::check;
 use cuesheet::db::Db;
 use cuesheet::db::export::export_dir;
-use cuesheet::db::import::{ImportError, Report, apply, import_dir, import_media};
+use cuesheet::db::import::{ImportError, import_dir, import_loaded};
 use cuesheet::db::{self};
 use cuesheet::web::AppState;
 use tracing_subscriber::EnvFilter;
@@ -257,10 +257,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<ExitCode> {
                 let dir = content.clone();
                 let loaded = tokio::task::spawn_blocking(move || cuesheet::content::load(&dir)).await;
                 let result = match loaded {
-                    Ok(Ok(site)) => match import_media(&db, &store, &content.join("media")).await {
-                        Ok(pictures) => apply(&db, &site, false).await.map(|r| Report { media: pictures, ..r }),
-                        Err(e) => Err(e),
-                    },
+                    Ok(Ok(site)) => import_loaded(&db, &store, &content, &site, false).await,
                     Ok(Err(e)) => Err(e.into()),
                     Err(e) => {
                         tracing::error!("import stopped: {e}; serving the previous content");

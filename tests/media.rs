@@ -314,3 +314,118 @@ fn the_check_reports_pictures_at_their_line() {
     }
     assert_eq!(found.iter().filter(|p| p.3 == Error).count(), 6, "{found:#?}");
 }
+
+/// The store keys of a picture's original and variants.
+async fn stored_keys(app: &TestApp, name: &str) -> Vec<String> {
+    let (hash, format, widths, fallback): (String, String, String, String) =
+        sqlx::query_as("select hash, format, widths, fallback from media where name = $1")
+            .bind(name)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let ext = if format == "jpeg" { "jpg".to_owned() } else { format };
+    let mut keys = vec![format!("originals/{hash}.{ext}")];
+    for w in widths.split(',') {
+        for ext in ["webp", fallback.as_str()] {
+            keys.push(format!("variants/{hash}-{w}.{ext}"));
+        }
+    }
+    keys
+}
+
+async fn all_stored(app: &TestApp, keys: &[String]) -> Vec<bool> {
+    let mut out = Vec::new();
+    for k in keys {
+        out.push(app.media.has(k).await.unwrap());
+    }
+    out
+}
+
+#[actix_web::test]
+async fn a_picture_is_deleted_only_when_nothing_shows_it() {
+    for backend in backends().await {
+        let f = tree_with_pictures();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let delete = |name: &'static str| {
+            let b = &b;
+            async move { common::desk::post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await }
+        };
+
+        // In use: the list's feature picture and its text, a record's cover.
+        for (name, shown_by) in [("night.jpg", "night-drives"), ("drive-cover.png", "drive-2011")] {
+            let page = delete(name).await;
+            assert_eq!(page.status, 409, "{name}: {}", page.body);
+            assert!(page.texts("#upload-error")[0].contains(shown_by), "{:?}", page.texts("#upload-error"));
+        }
+        let n: i64 = sqlx::query_scalar("select count(*) from media").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(n, 2);
+
+        // Two names for the same bytes: the bytes stay until the last goes.
+        let png = picture(400, 200, ImageFormat::Png);
+        for name in ["spare.png", "twin.png"] {
+            assert_eq!(upload(&b, name, "image/png", &png, "Spare").await.status, 303);
+        }
+        let keys = stored_keys(&app, "spare.png").await;
+        assert_eq!(keys.len(), 1 + 2 * 2, "{keys:?}");
+        let variant = keys[1].trim_start_matches("variants/").to_owned();
+        let page = delete("spare.png").await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(page.header("location").unwrap(), "/editor/media?deleted=spare.png");
+        let library = b.get("/editor/media?deleted=spare.png").await;
+        assert!(library.texts(".notice")[0].contains("Deleted spare.png"), "{:?}", library.texts(".notice"));
+        assert_eq!(library.attrs("input[name=name]", "value").len(), 3);
+        assert_eq!(all_stored(&app, &keys).await, vec![true; keys.len()]);
+        assert_eq!(get_bytes(&app, &format!("/media/{variant}")).await.0, 200);
+
+        assert_eq!(delete("twin.png").await.status, 303);
+        assert_eq!(all_stored(&app, &keys).await, vec![false; keys.len()]);
+        assert_eq!(get_bytes(&app, &format!("/media/{variant}")).await.0, 404);
+        // Gone already: not found.
+        assert_eq!(delete("twin.png").await.status, 404);
+
+        // A contributor may upload but not delete.
+        common::desk::add_account(
+            &app,
+            "cora@example.org",
+            "Cora",
+            "a long password 123",
+            cuesheet::auth::Role::Contributor,
+        )
+        .await;
+        let cora = common::desk::logged_in_as(&app, "cora@example.org", "a long password 123").await;
+        assert_eq!(upload(&cora, "cora.png", "image/png", &png, "Cora's").await.status, 303);
+        let page =
+            common::desk::post_from(&cora, "/editor/media", "/editor/media/delete", &[("name", "cora.png")]).await;
+        assert_eq!(page.status, 403, "{}", page.body);
+        assert!(cora.get("/editor/media").await.attrs("input[name=name]", "value").is_empty());
+        app.finish().await;
+    }
+}
+
+#[actix_web::test]
+async fn an_import_drops_pictures_whose_files_are_gone() {
+    for backend in backends().await {
+        let f = tree_with_pictures();
+        std::fs::write(f.file("media/unused.png"), picture(300, 300, ImageFormat::Png)).unwrap();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        // An upload through the desk is no file of `media/`: an import keeps it.
+        assert_eq!(upload(&b, "desk.png", "image/png", &picture(200, 100, ImageFormat::Png), "Desk").await.status, 303);
+        let keys = stored_keys(&app, "unused.png").await;
+        assert_eq!(all_stored(&app, &keys).await, vec![true; keys.len()]);
+
+        f.remove("media/unused.png");
+        let report = app.import(f.path()).await.unwrap();
+        assert_eq!(report.media.removed, 1, "{report}");
+        assert_eq!(report.media.unchanged, 2, "{report}");
+        let names: Vec<String> =
+            sqlx::query_scalar("select name from media order by name").fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(names, ["desk.png", "drive-cover.png", "night.jpg"]);
+        assert_eq!(all_stored(&app, &keys).await, vec![false; keys.len()]);
+        // Nothing more to do the second time.
+        let report = app.import(f.path()).await.unwrap();
+        assert!(!report.changed(), "{report}");
+        app.finish().await;
+    }
+}

@@ -43,7 +43,8 @@ pub struct Counts {
 pub struct Report {
     pub records: Counts,
     pub articles: Counts,
-    /// Pictures of `media/` (never removed: the desk's uploads live there too).
+    /// Pictures of `media/`: one whose file is gone is removed when nothing
+    /// shows it (the desk's uploads are never removed by an import).
     pub media: Counts,
     /// Rows kept as they are in the database, with the reason.
     pub kept: Vec<String>,
@@ -82,20 +83,66 @@ impl fmt::Display for Report {
 /// page that names one can show it.
 pub async fn import_dir(db: &Db, store: &Store, dir: &Path, force: bool) -> Result<Report, ImportError> {
     let site = content::load(dir)?;
-    let pictures = import_media(db, store, &dir.join("media")).await?;
-    let mut report = apply(db, &site, force).await?;
+    import_loaded(db, store, dir, &site, force).await
+}
+
+/// [`import_dir`] of a tree loaded already.
+pub async fn import_loaded(
+    db: &Db,
+    store: &Store,
+    dir: &Path,
+    site: &Site,
+    force: bool,
+) -> Result<Report, ImportError> {
+    let (mut pictures, present) = import_media(db, store, &dir.join("media")).await?;
+    let mut report = apply(db, site, force).await?;
+    pictures.removed = drop_removed_media(db, store, &present, &mut report.kept).await?;
     report.media = pictures;
     Ok(report)
 }
 
+/// Removes the pictures imported from files that are gone, once nothing
+/// shows them (the lists and records of this import are written by now);
+/// one still shown is kept, and the report says where.
+async fn drop_removed_media(
+    db: &Db,
+    store: &Store,
+    present: &std::collections::HashSet<String>,
+    kept: &mut Vec<String>,
+) -> Result<usize, ImportError> {
+    let mut removed = 0;
+    for name in media_rows::names_from_files(db).await?.into_iter().filter(|n| !present.contains(n)) {
+        match media_rows::delete(db, &name).await? {
+            Ok(Some((picture, shared))) => {
+                removed += 1;
+                if !shared && let Err(e) = crate::media::forget(store, &picture).await {
+                    tracing::warn!(name = %picture.name, error = %e, "media store: a removed picture's files stay");
+                }
+            }
+            Ok(None) => {}
+            Err(uses) => {
+                let places: Vec<String> = uses.iter().map(|(kind, slug, _)| format!("{kind} {slug}")).collect();
+                kept.push(format!("media/{name}: its file is gone, but {} still shows it", places.join(", ")));
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Takes every picture of a checked `media/` folder whose bytes are new
 /// under its name: variants made (one file at a time, each on a blocking
-/// thread), stored, and recorded in one transaction.
-pub async fn import_media(db: &Db, store: &Store, dir: &Path) -> Result<Counts, ImportError> {
+/// thread), stored, and recorded in one transaction. Also gives the names
+/// the folder holds.
+pub async fn import_media(
+    db: &Db,
+    store: &Store,
+    dir: &Path,
+) -> Result<(Counts, std::collections::HashSet<String>), ImportError> {
     let mut counts = Counts::default();
+    let mut present = std::collections::HashSet::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(counts),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((counts, present)),
         Err(source) => return Err(ImportError::Io { path: dir.to_path_buf(), source }),
     };
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
@@ -106,6 +153,7 @@ pub async fn import_media(db: &Db, store: &Store, dir: &Path) -> Result<Counts, 
         let Some(name) = path.file_name().and_then(|n| n.to_str()).filter(|n| crate::media::is_name(n)) else {
             continue;
         };
+        present.insert(name.to_owned());
         let bytes = std::fs::read(&path).map_err(|source| ImportError::Io { path: path.clone(), source })?;
         let hash = crate::media::process::hash(&bytes);
         match known.get(name) {
@@ -130,7 +178,7 @@ pub async fn import_media(db: &Db, store: &Store, dir: &Path) -> Result<Counts, 
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
     }
-    Ok(counts)
+    Ok((counts, present))
 }
 
 crate::text_enum! {

@@ -87,9 +87,49 @@ pub async fn hashes(db: &Db) -> Result<std::collections::HashMap<String, String>
     Ok(rows.into_iter().collect())
 }
 
+/// The pictures an import brought in from `media/` files.
+pub async fn names_from_files(db: &Db) -> Result<Vec<String>> {
+    sqlx::query_scalar("select name from media where origin = 'file' order by name").fetch_all(&db.pool).await
+}
+
 /// Whether a variant exists: a served file must belong to a recorded picture.
 pub async fn has_hash(db: &Db, hash: &str) -> Result<bool> {
     let n: Option<i64> =
         sqlx::query_scalar("select 1 from media where hash = $1 limit 1").bind(hash).fetch_optional(&db.pool).await?;
     Ok(n.is_some())
+}
+
+/// Where a picture is shown, at most six places: `(kind, slug, title)` of
+/// the records that have it as their cover and of the lists (drafts too)
+/// that have it as their feature picture or name it in their text.
+const USES: &str = "
+select 'record' as kind, slug, title from soundtracks where cover = $1
+union all
+select 'list' as kind, slug, title from articles where feature = $1 or body like $2
+limit 6";
+
+/// A place that shows a picture: `(kind, slug, title)`.
+pub type Use = (String, String, String);
+
+/// Removes a picture's row unless something shows it, with a new content
+/// version. `Ok(Err(uses))` when it is in use; `Ok(Ok(None))` when there
+/// was no such picture; otherwise the removed row and whether another name
+/// still shows the same bytes (then they stay in the store).
+pub async fn delete(db: &Db, name: &str) -> Result<std::result::Result<Option<(Picture, bool)>, Vec<Use>>> {
+    let mut tx = db.begin_write().await?;
+    let uses: Vec<Use> = sqlx::query_as(USES).bind(name).bind(format!("%media:{name}%")).fetch_all(&mut *tx).await?;
+    if !uses.is_empty() {
+        return Ok(Err(uses));
+    }
+    let sql = format!("select {COLUMNS} from media where name = $1");
+    let found: Option<Picture> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(&mut *tx).await?;
+    let Some(picture) = found else { return Ok(Ok(None)) };
+    sqlx::query("delete from media where name = $1").bind(name).execute(&mut *tx).await?;
+    let shared: Option<i64> = sqlx::query_scalar("select 1 from media where hash = $1 limit 1")
+        .bind(&picture.hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    bump_content_version(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Ok(Some((picture, shared.is_some()))))
 }

@@ -168,6 +168,20 @@ pub async fn take(store: &Store, bytes: Vec<u8>) -> Result<Processed, TakeError>
     Ok(processed)
 }
 
+/// Removes a picture's bytes from the store: the original first (its
+/// absence makes the next upload of the same bytes write the whole set
+/// again), then every variant.
+pub async fn forget(store: &Store, p: &Picture) -> Result<(), store::StoreError> {
+    let ext = if p.format == "jpeg" { "jpg" } else { p.format.as_str() };
+    store.delete(&store::original_key(&p.hash, ext)).await?;
+    for width in p.widths() {
+        for ext in ["webp", p.fallback.as_str()] {
+            store.delete(&store::variant_key(&variant_file(&p.hash, width, ext))).await?;
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TakeError {
     #[error("{0}")]

@@ -77,6 +77,14 @@ impl Store {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Removes one object; one that is not there is no error.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 /// The key of an original as uploaded or imported (kept for export, never served).

@@ -7,13 +7,14 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Data, Query};
+use actix_web::web::{Data, Payload, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
 use super::CurrentEditor;
+use crate::auth::Role;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::media::{self, Picture, process};
@@ -39,6 +40,8 @@ struct Library {
     pictures: Vec<Row>,
     /// The picture just added, and the Markdown that shows it.
     added: Option<(String, String)>,
+    /// The picture just deleted.
+    deleted: Option<String>,
     error: Option<String>,
     alt: String,
     max_mb: usize,
@@ -47,6 +50,16 @@ struct Library {
 #[derive(Debug, Deserialize)]
 pub struct IndexQuery {
     pub added: Option<String>,
+    pub deleted: Option<String>,
+}
+
+/// What the library shows besides its pictures.
+#[derive(Default)]
+struct Notice<'a> {
+    added: Option<&'a str>,
+    deleted: Option<&'a str>,
+    error: Option<String>,
+    alt: String,
 }
 
 fn kib(bytes: i64) -> String {
@@ -68,10 +81,9 @@ async fn page(
     state: &AppState,
     editor: &CurrentEditor,
     status: StatusCode,
-    added: Option<&str>,
-    error: Option<String>,
-    alt: String,
+    notice: Notice<'_>,
 ) -> Result<HttpResponse> {
+    let Notice { added, deleted, error, alt } = notice;
     let all = db::media::all(&state.db).await?;
     let added =
         added.and_then(|name| all.iter().find(|p| p.name == name)).map(|p| (p.name.clone(), markdown(p, &p.alt)));
@@ -86,6 +98,7 @@ async fn page(
         me: editor.me(),
         pictures,
         added,
+        deleted: deleted.map(str::to_owned),
         error,
         alt,
         max_mb: process::MAX_BYTES / (1024 * 1024),
@@ -99,7 +112,8 @@ pub async fn index(
     editor: CurrentEditor,
     query: Query<IndexQuery>,
 ) -> Result<HttpResponse> {
-    page(&req, &state, &editor, StatusCode::OK, query.added.as_deref(), None, String::new()).await
+    let notice = Notice { added: query.added.as_deref(), deleted: query.deleted.as_deref(), ..Notice::default() };
+    page(&req, &state, &editor, StatusCode::OK, notice).await
 }
 
 /// Where a refusal goes: the library page with the reason, or JSON.
@@ -116,7 +130,8 @@ impl Answer<'_> {
         if self.json {
             return Ok(HttpResponse::build(status).json(serde_json::json!({ "error": why })));
         }
-        page(self.req, self.state, self.editor, status, None, Some(why), self.alt.clone()).await
+        let notice = Notice { error: Some(why), alt: self.alt.clone(), ..Notice::default() };
+        page(self.req, self.state, self.editor, status, notice).await
     }
 }
 
@@ -219,5 +234,38 @@ pub async fn upload(
     }
     // A name is a slug and an extension: nothing in it needs escaping.
     let to = format!("/editor/media?added={name}");
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
+}
+
+/// `POST /editor/media/delete`: removes a picture that nothing shows (its
+/// bytes too, unless another name has the same); one in use stays, and the
+/// library says where it is shown.
+pub async fn delete(
+    req: HttpRequest,
+    state: Data<AppState>,
+    editor: CurrentEditor,
+    payload: Payload,
+) -> Result<HttpResponse> {
+    editor.require(Role::can_publish, super::MEDIA_EDITORS_ONLY)?;
+    let mut posted = forms::posted(&req, payload, FIELD_LIMIT, &state.secret, None).await?;
+    let name = posted.take("name");
+    let removed = match db::media::delete(&state.db, &name).await? {
+        Ok(removed) => removed,
+        Err(uses) => {
+            let places: Vec<String> =
+                uses.iter().map(|(kind, slug, title)| format!("the {kind} “{title}” ({slug})")).collect();
+            let why =
+                format!("{name} was not deleted: it is shown by {}. Take it out of those first.", places.join(", "));
+            return page(&req, &state, &editor, StatusCode::CONFLICT, Notice { error: Some(why), ..Notice::default() })
+                .await;
+        }
+    };
+    let (picture, shared) = removed.ok_or(Error::NotFound)?;
+    if !shared && let Err(e) = media::forget(&state.media, &picture).await {
+        // The row is gone, so no page shows the picture; left-over bytes
+        // are only space (and are written again if the same bytes return).
+        tracing::warn!(name = %picture.name, error = %e, "media store: a deleted picture's files stay");
+    }
+    let to = format!("/editor/media?deleted={}", picture.name);
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
 }

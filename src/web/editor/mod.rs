@@ -63,6 +63,7 @@ pub struct Me {
 pub const PUBLISHERS_ONLY: &str =
     "Contributors write drafts and submit them for review; an editor or an admin publishes them.";
 pub const RECORDS_EDITORS_ONLY: &str = "Records are kept by editors and admins; ask one to add or change a record.";
+pub const MEDIA_EDITORS_ONLY: &str = "Pictures are deleted by editors and admins; ask one to remove a picture.";
 pub const MODERATORS_ONLY: &str = "Comments are moderated by editors and admins.";
 pub const ADMINS_ONLY: &str = "Only an admin manages the people who use the desk.";
 
@@ -121,6 +122,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/records/{slug}/delete", web::post().to(records::delete))
             .route("/media", web::get().to(media::index))
             .route("/media", web::post().to(media::upload))
+            .route("/media/delete", web::post().to(media::delete))
             .route("/comments", web::get().to(comments::index))
             .route("/comments", web::post().to(comments::act))
             .route("/comments/{id}/reply", web::post().to(comments::reply))
