@@ -407,13 +407,19 @@ impl Ctx {
         self.driver.find_all(By::Css(css)).await.unwrap().len()
     }
 
-    /// Trimmed texts of every element matching `css`.
+    /// Trimmed texts of every element matching `css`, read in one script so
+    /// that a script replacing the elements meanwhile (the live preview does)
+    /// cannot leave the test holding a stale reference.
     async fn texts(&self, css: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for e in self.driver.find_all(By::Css(css)).await.unwrap() {
-            out.push(e.text().await.unwrap().split_whitespace().collect::<Vec<_>>().join(" "));
-        }
-        out
+        let texts = self
+            .js("return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);", vec![json!(css)])
+            .await;
+        texts
+            .as_array()
+            .unwrap_or_else(|| panic!("texts of {css}: {texts}"))
+            .iter()
+            .map(|t| t.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect()
     }
 
     async fn js(&self, script: &str, args: Vec<Value>) -> Value {
