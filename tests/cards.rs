@@ -228,6 +228,41 @@ async fn hostile_titles_are_drawn_as_text() {
     }
 }
 
+#[actix_web::test]
+async fn titles_in_scripts_the_font_lacks_still_make_a_card() {
+    let f = Fixture::new();
+    let record = |title: &str, year: i64| {
+        format!(
+            "title = \"{title}\"\nkind = \"score\"\ncomposers = [\"久石譲\"]\n\n[film]\ntitle = \"{title}\"\nyear = {year}\ndirector = \"宮崎駿\"\n\n[[tracks]]\ntitle = \"A track\"\n"
+        )
+    };
+    f.write("soundtracks/mononoke-1997.toml", &record("Mononoke 🎵 もののけ姫", 1997));
+    f.write("soundtracks/mononoke-hime-1997.toml", &record("🎵 もののけ姫", 1997));
+    f.article(
+        "ghibli",
+        "🎵 ジブリ",
+        RANKED,
+        "Intro.\n\n## もののけ姫 {soundtrack=mononoke-hime-1997}\n\nText.\n\n## Mononoke 🎵 {soundtrack=mononoke-1997}\n\nText.\n",
+    );
+    for backend in backends().await {
+        let app = start(backend, &f).await;
+        for path in [
+            "/soundtracks/mononoke-1997/card.png",
+            "/soundtracks/mononoke-hime-1997/card.png",
+            "/articles/ghibli/card.png",
+        ] {
+            let (card, png) = bytes(&app, path).await;
+            assert_eq!(card.status, 200, "{path}");
+            assert_eq!(card.header("content-type").unwrap(), "image/png", "{path}");
+            assert_eq!(png_size(&png), (1200, 630), "{path}");
+            assert!(image::load_from_memory(&png).is_ok(), "{path}");
+        }
+        let (sleeve, _) = bytes(&app, "/soundtracks/mononoke-hime-1997/sleeve.svg").await;
+        assert_eq!(sleeve.status, 200);
+        app.finish().await;
+    }
+}
+
 /// The pixel at `(x, y)` of a PNG, as RGB.
 fn pixel(png: &[u8], x: u32, y: u32) -> [u8; 3] {
     let img = image::load_from_memory(png).unwrap().to_rgb8();

@@ -26,6 +26,8 @@ const ACCENT: &str = "#f29a7c";
 /// Around each sleeve, so a dark one still stands off the ground.
 const EDGE: &str = "#5d544d";
 const MARGIN: f64 = 64.0;
+/// The site's name, as the card's corner sets it.
+const SITE: &str = "Cuesheet";
 
 /// An entry shown on a list's card.
 #[derive(Debug, Clone)]
@@ -65,8 +67,11 @@ pub enum Error {
 }
 
 impl Card<'_> {
-    /// The card as an SVG document.
+    /// The card as an SVG document. Letters the shipped fonts lack are
+    /// left out ([`sleeve::drawable`]); a title with nothing left to draw
+    /// is the site's name.
     pub fn svg(&self) -> String {
+        let title = if sleeve::drawable(self.title).is_empty() { SITE } else { self.title };
         let mut out = String::with_capacity(16 * 1024);
         let _ = write!(
             out,
@@ -88,12 +93,12 @@ impl Card<'_> {
         let entries = &self.entries[..self.entries.len().min(MAX_ENTRIES)];
         if !entries.is_empty() {
             let full = f64::from(WIDTH) - 2.0 * MARGIN;
-            let (size, lines) = fit(self.title, full, &[64.0, 54.0, 46.0], 2);
+            let (size, lines) = fit(title, full, &[64.0, 54.0, 46.0], 2);
             text_lines(&mut out, &lines, MARGIN, 140.0 + f64::from(size) * 1.25, size, INK);
             self.draw_entries(&mut out, entries);
         } else if let Some(s) = &self.sleeve {
             let column = 600.0;
-            let (size, lines) = fit(self.title, column, &[72.0, 60.0, 50.0], 3);
+            let (size, lines) = fit(title, column, &[72.0, 60.0, 50.0], 3);
             let end = text_lines(&mut out, &lines, MARGIN, 150.0 + f64::from(size) * 1.25, size, INK);
             let sub = wrap(self.subtitle, 30.0, column, 3);
             text_lines(&mut out, &sub, MARGIN, end + 64.0, 30.0, MUTED);
@@ -119,7 +124,7 @@ impl Card<'_> {
             );
         } else {
             let full = f64::from(WIDTH) - 2.0 * MARGIN;
-            let (size, lines) = fit(self.title, full, &[80.0, 68.0, 56.0], 3);
+            let (size, lines) = fit(title, full, &[80.0, 68.0, 56.0], 3);
             let end = text_lines(&mut out, &lines, MARGIN, 150.0 + f64::from(size) * 1.25, size, INK);
             let sub = wrap(self.subtitle, 30.0, full, 3);
             text_lines(&mut out, &sub, MARGIN, end + 68.0, 30.0, MUTED);
@@ -150,7 +155,9 @@ impl Card<'_> {
                     top + 9.0
                 );
             }
-            let lines = wrap(entry.heading, 22.0, tile - 8.0, 2);
+            // A heading with nothing to draw: the record's own title.
+            let heading = if sleeve::drawable(entry.heading).is_empty() { entry.sleeve.title } else { entry.heading };
+            let lines = wrap(heading, 22.0, tile - 8.0, 2);
             text_lines(out, &lines, x, top + side + 34.0, 22.0, INK);
         }
     }
@@ -216,6 +223,43 @@ fn text_lines(out: &mut String, lines: &[String], x: f64, first: f64, size: f32,
 mod tests {
     use super::*;
     use crate::content::record::Kind;
+
+    #[test]
+    fn letters_the_fonts_lack_never_draw_as_boxes() {
+        let title = "Mononoke 🎵 もののけ姫";
+        let sleeve = Sleeve { title, year: 1997, kind: Kind::Score };
+        let list = Card {
+            kicker: "Ranked list · 2 entries",
+            title,
+            subtitle: "",
+            entries: vec![
+                Entry { rank: Some(1), heading: title, sleeve },
+                Entry { rank: Some(2), heading: "🎵", sleeve: Sleeve { title: "雨", ..sleeve } },
+            ],
+            sleeve: None,
+            cover: None,
+        };
+        let record = Card {
+            kicker: "Score · the soundtrack",
+            subtitle: title,
+            entries: Vec::new(),
+            sleeve: Some(sleeve),
+            ..list.clone()
+        };
+        let nothing = Card { title: "🎵 もののけ姫", entries: Vec::new(), ..list.clone() };
+        for card in [&list, &record, &nothing] {
+            let svg = card.svg();
+            let ids = sleeve::glyph_ids(&svg);
+            assert!(ids.len() > 10, "{ids:?}");
+            assert!(!ids.contains(&0), "a .notdef box in {svg}");
+            assert!(!svg.contains('🎵') && !svg.contains('姫'), "{svg}");
+        }
+        assert!(list.svg().contains(">Mononoke</text>"));
+        // Nothing left of the title: the site's name.
+        assert_eq!(nothing.svg().matches(">Cuesheet</text>").count(), 1, "{}", nothing.svg());
+        let png = nothing.png().unwrap_or_default();
+        assert_eq!(&png[1..4], b"PNG");
+    }
 
     #[test]
     fn a_hostile_title_is_text_and_the_card_is_a_png() {

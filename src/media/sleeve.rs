@@ -33,7 +33,8 @@ use crate::content::record::Kind;
 /// `static/fonts/DejaVu-LICENSE.txt`).
 pub static FONT: &[u8] = include_bytes!("../../static/fonts/DejaVuSerifCondensed-Bold.ttf");
 /// For the letters it lacks (Hebrew, Arabic and more): DejaVu Sans Bold,
-/// same licence. Letters neither has (CJK, emoji) are drawn as empty boxes.
+/// same licence. Letters neither has (CJK, emoji) are left out
+/// ([`drawable`]) rather than drawn as empty boxes.
 pub static FALLBACK: &[u8] = include_bytes!("../../static/fonts/DejaVuSans-Bold.ttf");
 /// Its family name, as the SVG documents ask for it.
 pub const FAMILY: &str = "DejaVu Serif";
@@ -244,7 +245,7 @@ impl Sleeve<'_> {
             for (i, &size) in TITLE_SIZES.iter().enumerate() {
                 let last = i + 1 == TITLE_SIZES.len();
                 let lines = wrap(self.title, size, room, max_lines);
-                let ellipsised = lines.last().is_some_and(|l| l.ends_with('…')) && !clean(self.title).ends_with('…');
+                let ellipsised = lines.last().is_some_and(|l| l.ends_with('…')) && !drawable(self.title).ends_with('…');
                 if ellipsised && !last {
                     continue;
                 }
@@ -413,6 +414,29 @@ pub fn clean(text: &str) -> String {
     }
 }
 
+/// [`clean`] text without the letters neither shipped font has (CJK,
+/// emoji and more, which would be drawn as empty boxes), and without the
+/// spaces they leave: "Mononoke 🎵 もののけ姫" is "Mononoke". Empty when
+/// nothing in it can be drawn.
+pub fn drawable(text: &str) -> String {
+    let fonts: Vec<_> = [FONT, FALLBACK].into_iter().filter_map(|f| skrifa::FontRef::new(f).ok()).collect();
+    let charmaps: Vec<_> = fonts.iter().map(MetadataProvider::charmap).collect();
+    let has = |c: char| charmaps.iter().any(|m| m.map(c).is_some_and(|id| id != skrifa::GlyphId::NOTDEF));
+    let clean = clean(text);
+    let mut out = String::with_capacity(clean.len());
+    for word in clean.split(' ') {
+        let kept: String = word.chars().filter(|&c| has(c)).collect();
+        if kept.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&kept);
+    }
+    out
+}
+
 /// Escapes text for an SVG element or attribute.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
@@ -499,7 +523,7 @@ pub fn wrap(text: &str, size: f32, max_width: f64, max_lines: usize) -> Vec<Stri
     // Measured glyph by glyph; the shaper may set a run in the fallback
     // font, spaces included, so a line keeps some room to spare.
     let max_width = max_width * 0.95;
-    let text = clean(text);
+    let text = drawable(text);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut overflow = false;
@@ -555,7 +579,7 @@ pub fn fit(text: &str, max_width: f64, sizes: &[f32], max_lines: usize) -> (f32,
     let mut best = (0.0, Vec::new());
     for &size in sizes {
         let lines = wrap(text, size, max_width, max_lines);
-        let ellipsised = lines.last().is_some_and(|l| l.ends_with('…')) && !clean(text).ends_with('…');
+        let ellipsised = lines.last().is_some_and(|l| l.ends_with('…')) && !drawable(text).ends_with('…');
         best = (size, lines);
         if !ellipsised {
             break;
@@ -585,6 +609,27 @@ pub fn outline(svg: &str) -> Result<String, usvg::Error> {
 pub fn parse(svg: &str) -> Result<usvg::Tree, usvg::Error> {
     let options = usvg::Options { font_family: FAMILY.to_owned(), fontdb: Arc::clone(&FONTS), ..Default::default() };
     usvg::Tree::from_str(svg, &options)
+}
+
+/// The glyph ids of every letter the renderer sets in an SVG document.
+#[cfg(test)]
+pub(crate) fn glyph_ids(svg: &str) -> Vec<u32> {
+    fn walk(group: &usvg::Group, out: &mut Vec<u32>) {
+        for node in group.children() {
+            match node {
+                usvg::Node::Group(g) => walk(g, out),
+                usvg::Node::Text(t) => {
+                    out.extend(t.layouted().iter().flat_map(|s| s.positioned_glyphs.iter().map(|g| g.id.0)))
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(tree) = parse(svg) {
+        walk(tree.root(), &mut out);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -671,6 +716,7 @@ mod tests {
         for run in runs {
             assert!(!art.overlaps(&run.bounds), "{what}: the pattern's marks {art:?} are under {run:?}");
         }
+        assert!(!glyph_ids(&s.svg()).contains(&0), "{what}: a .notdef box");
         let tree = parse(&s.svg()).unwrap_or_else(|e| panic!("{what}: {e}"));
         let mut drawn = Vec::new();
         drawn_text(tree.root(), &mut drawn);
@@ -703,6 +749,8 @@ mod tests {
                 ("", 1960),
                 ("W", i64::MIN),
                 ("Brand New Year", 123_456_789),
+                ("Mononoke 🎵 もののけ姫 شريط", 1997),
+                ("🎵 もののけ姫", 1997),
             ] {
                 titles.push((title.to_owned(), year, kind));
             }
@@ -721,6 +769,19 @@ mod tests {
             })
             .count();
         assert!(moved > 0, "no label came near the year");
+    }
+
+    #[test]
+    fn letters_the_fonts_lack_are_left_out() {
+        assert_eq!(drawable("Mononoke 🎵 もののけ姫"), "Mononoke");
+        assert_eq!(drawable("  🎵  雨 "), "");
+        assert_eq!(drawable("Le🎵Mans 雨 ’66 שלום"), "LeMans ’66 שלום");
+        assert_eq!(wrap("Mononoke 🎵 もののけ姫", 40.0, 336.0, 3), ["Mononoke"]);
+        assert!(wrap("🎵 もののけ姫", 40.0, 336.0, 3).is_empty());
+        let svg = sleeve("Mononoke 🎵 もののけ姫 مرحبا").svg();
+        let ids = glyph_ids(&svg);
+        assert!(ids.len() > 15, "{ids:?}");
+        assert!(!ids.contains(&0), "a .notdef box: {ids:?}");
     }
 
     #[test]

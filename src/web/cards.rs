@@ -112,12 +112,20 @@ pub async fn record(state: Data<AppState>, slug: Path<String>) -> Result<HttpRes
         .people(crate::content::record::Role::Composer)
         .into_iter()
         .chain(c.people(crate::content::record::Role::Artist))
-        .take(3)
         .map(|p| p.name.as_str())
+        // Names the card's fonts cannot draw would leave a bare separator.
+        .filter(|name| !crate::media::sleeve::drawable(name).is_empty())
+        .take(3)
         .collect();
     let subtitle = if makers.is_empty() { s.title.clone() } else { format!("{} · {}", s.title, makers.join(", ")) };
     let kicker = format!("{} · the soundtrack", s.kind.label());
-    let title = format!("{} ({})", s.film_title, s.film_year);
+    // A film title the card's fonts cannot draw at all: its address's words.
+    let film = if crate::media::sleeve::drawable(&s.film_title).is_empty() {
+        words_of_slug(&slug, s.film_year)
+    } else {
+        s.film_title.clone()
+    };
+    let title = format!("{film} ({})", s.film_year);
     let cover = cover_bytes(&state, s).await?;
     let card = Card {
         kicker: &kicker,
@@ -135,6 +143,25 @@ pub async fn record(state: Data<AppState>, slug: Path<String>) -> Result<HttpRes
         None => drawn(svg, png_of).await?,
     };
     Ok(png(bytes))
+}
+
+/// `mononoke-hime-1997` as "Mononoke Hime": the words of a record's
+/// address, without the film's year.
+fn words_of_slug(slug: &str, year: i64) -> String {
+    let year = format!("-{year}");
+    let words = slug.strip_suffix(&year).unwrap_or(slug);
+    let mut out = String::with_capacity(words.len());
+    for word in words.split('-').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
 }
 
 /// The uploaded cover of a record, when it has one: its hash and the bytes
@@ -165,4 +192,14 @@ pub async fn sleeve(state: Data<AppState>, slug: Path<String>) -> Result<HttpRes
         .insert_header((X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((CONTENT_SECURITY_POLICY, SLEEVE_POLICY))
         .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_slug_gives_its_words_without_the_year() {
+        assert_eq!(super::words_of_slug("mononoke-hime-1997", 1997), "Mononoke Hime");
+        assert_eq!(super::words_of_slug("ran-1985", 2001), "Ran 1985");
+        assert_eq!(super::words_of_slug("1997", 1997), "1997");
+    }
 }
