@@ -403,6 +403,85 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
     }
 }
 
+/// What the desk's script sends as an editor types: the list's form at
+/// `edit` with `changes`, posted as the editor's autosave.
+async fn autosave(b: &common::Browser<'_>, edit: &str, changes: &[(&str, &str)]) -> common::Page {
+    let page = b.get(edit).await;
+    assert_eq!(page.status, 200, "{edit}");
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for name in
+        ["csrf", "version", "title", "slug", "description", "author", "tags", "published", "feature", "feature_alt"]
+    {
+        let value = page.attrs(&format!("form.desk-form input[name={name}]"), "value").into_iter().next();
+        fields.push((name.into(), value.unwrap_or_default()));
+    }
+    fields.push(("list".into(), page.attrs("select#f-list option[selected]", "value")[0].clone()));
+    fields.push(("body".into(), page.raw_texts("textarea#f-body")[0].trim_start_matches('\n').to_owned()));
+    for (k, v) in changes {
+        fields.retain(|(name, _)| name != k);
+        fields.push(((*k).into(), (*v).into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(&format!("{edit}/autosave"), &pairs).await
+}
+
+#[actix_web::test]
+async fn a_picture_only_an_autosave_names_is_in_use() {
+    for backend in backends().await {
+        let f = tree_with_pictures();
+        let app = with_editor(backend, f.path()).await;
+        let b = logged_in(&app).await;
+        let delete = |name: &'static str| {
+            let b = &b;
+            async move { common::desk::post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await }
+        };
+        let png = picture(300, 200, ImageFormat::Png);
+        assert_eq!(upload(&b, "x.png", "image/png", &png, "X").await.status, 303);
+        assert_eq!(upload(&b, "y.png", "image/png", &picture(200, 300, ImageFormat::Png), "Y").await.status, 303);
+        let id: i64 = sqlx::query_scalar("select id from articles where slug = 'night-drives'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        let edit = format!("/editor/articles/{id}");
+        let before = b.get(&edit).await;
+
+        // Typed, not saved: x.png in the text, y.png as the feature picture.
+        let body = format!("{}\n\n![X](media:x.png)\n", before.raw_texts("textarea#f-body")[0].trim());
+        let kept = autosave(&b, &edit, &[("body", &body), ("feature", "y.png")]).await;
+        assert_eq!(kept.status, 200, "{}", kept.body);
+        assert!(!app.get("/articles/night-drives").await.body.contains("x.png"), "an autosave is not published");
+        for name in ["x.png", "y.png"] {
+            let page = delete(name).await;
+            assert_eq!(page.status, 409, "{name}: {}", page.body);
+            let said = page.texts("#upload-error")[0].clone();
+            assert!(said.contains("the draft “Night drives” (night-drives)"), "{name}: {said}");
+        }
+        // night.jpg is the saved list's: listed once, as the list.
+        let page = delete("night.jpg").await;
+        assert_eq!(page.status, 409);
+        let said = page.texts("#upload-error")[0].clone();
+        assert!(said.contains("the list “Night drives”") && !said.contains("draft"), "{said}");
+        let n: i64 = sqlx::query_scalar("select count(*) from media").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(n, 4);
+
+        // Saving the list as it was ends the autosave: nothing names them now.
+        assert_eq!(common::submit_on(&b, &before, &[], "save").await.status, 303);
+        let autosaves: i64 = sqlx::query_scalar("select count(*) from revisions where kind = 'autosave'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(autosaves, 0);
+        for name in ["x.png", "y.png"] {
+            let page = delete(name).await;
+            assert_eq!(page.status, 303, "{name}: {}", page.body);
+        }
+        let names: Vec<String> =
+            sqlx::query_scalar("select name from media order by name").fetch_all(&app.db.pool).await.unwrap();
+        assert_eq!(names, ["drive-cover.png", "night.jpg"]);
+        app.finish().await;
+    }
+}
+
 #[actix_web::test]
 async fn an_import_drops_pictures_whose_files_are_gone() {
     for backend in backends().await {

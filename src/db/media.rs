@@ -100,12 +100,20 @@ pub async fn has_hash(db: &Db, hash: &str) -> Result<bool> {
 }
 
 /// Where a picture is shown, at most six places: `(kind, slug, title)` of
-/// the records that have it as their cover and of the lists (drafts too)
-/// that have it as their feature picture or name it in their text.
+/// the records that have it as their cover, of the lists (drafts too)
+/// that have it as their feature picture or name it in their text, and of
+/// the lists whose unsaved text (an editor's autosave) does, as `draft`
+/// with the list's title ("unsaved draft" when it has none yet) unless
+/// the list itself already shows it.
 const USES: &str = "
 select 'record' as kind, slug, title from soundtracks where cover = $1
 union all
 select 'list' as kind, slug, title from articles where feature = $1 or body like $2
+union all
+select distinct 'draft' as kind, a.slug, case when a.title = '' then 'unsaved draft' else a.title end as title
+from revisions r join articles a on a.id = r.article_id
+where r.kind = 'autosave' and (r.body like $2 or r.front like $3)
+    and not (coalesce(a.feature, '') = $1 or a.body like $2)
 limit 6";
 
 /// A place that shows a picture: `(kind, slug, title)`.
@@ -117,7 +125,13 @@ pub type Use = (String, String, String);
 /// still shows the same bytes (then they stay in the store).
 pub async fn delete(db: &Db, name: &str) -> Result<std::result::Result<Option<(Picture, bool)>, Vec<Use>>> {
     let mut tx = db.begin_write().await?;
-    let uses: Vec<Use> = sqlx::query_as(USES).bind(name).bind(format!("%media:{name}%")).fetch_all(&mut *tx).await?;
+    let uses: Vec<Use> = sqlx::query_as(USES)
+        .bind(name)
+        .bind(format!("%media:{name}%"))
+        // An autosave keeps its front matter as TOML.
+        .bind(format!("%feature = \"{name}\"%"))
+        .fetch_all(&mut *tx)
+        .await?;
     if !uses.is_empty() {
         return Ok(Err(uses));
     }
