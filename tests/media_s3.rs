@@ -1,4 +1,6 @@
-//! The media store's S3 backend against a real S3-compatible server: moto's
+//! The media store's S3 backend against a real S3-compatible server (upload,
+//! serving from two nodes, and a delete that empties the bucket of the
+//! picture's objects only with its last name): moto's
 //! (`moto_server` from PyPI, started here on a free port). Outside CI a
 //! missing `moto_server` skips the test with a note; in CI (`CI` set) it
 //! fails. In a test binary of its own: it sets the `AWS_*` variables the
@@ -10,7 +12,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::desk::{EMAIL, PASSWORD, add_account, logged_in};
+use common::desk::{EMAIL, PASSWORD, add_account, logged_in, post_from};
 use common::pictures::{get_bytes, picture, upload};
 use common::{Fixture, TestApp, backends};
 use cuesheet::config::SiteConfig;
@@ -101,6 +103,77 @@ async fn pictures_live_in_an_s3_compatible_store() {
         let (status, _, _) = get_bytes(&node, &format!("/media/{}-320.webp", hashes[0].1)).await;
         assert_eq!(status, 200);
         node.finish().await;
+
+        deleting_the_last_name_empties_the_bucket(&app, &b, &store, &endpoint, &format!("site-{backend:?}")).await;
         app.finish().await;
     }
+}
+
+/// The keys under `prefix` in the bucket, as S3 lists them (moto answers
+/// an unsigned listing).
+async fn bucket_keys(endpoint: &str, prefix: &str) -> Vec<String> {
+    let url = format!("{endpoint}/cuesheet-media?list-type=2&max-keys=1000&prefix={prefix}/");
+    let mut res = awc::Client::default().get(url).send().await.unwrap();
+    assert!(res.status().is_success(), "listing: {}", res.status());
+    let xml = String::from_utf8(res.body().limit(8 << 20).await.unwrap().to_vec()).unwrap();
+    assert!(!xml.contains("<IsTruncated>true</IsTruncated>"), "{xml}");
+    xml.split("<Key>").skip(1).filter_map(|k| k.split_once("</Key>")).map(|(k, _)| k.to_owned()).collect()
+}
+
+/// Two names for the same bytes: deleting one keeps the objects (its twin
+/// still shows them); deleting the last removes every one of them from the
+/// bucket, and the site answers 404 for them.
+async fn deleting_the_last_name_empties_the_bucket(
+    app: &TestApp,
+    b: &common::Browser<'_>,
+    store: &cuesheet::media::Store,
+    endpoint: &str,
+    prefix: &str,
+) {
+    let png = picture(700, 300, ImageFormat::Png);
+    for name in ["first.png", "twin.png"] {
+        assert_eq!(upload(b, name, "image/png", &png, "Twins").await.status, 303, "{name}");
+    }
+    let (hash, widths, fallback): (String, String, String) =
+        sqlx::query_as("select hash, widths, fallback from media where name = 'twin.png'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let mut keys = vec![format!("originals/{hash}.png")];
+    for w in widths.split(',') {
+        for ext in ["webp", fallback.as_str()] {
+            keys.push(format!("variants/{hash}-{w}.{ext}"));
+        }
+    }
+    assert_eq!(keys.len(), 1 + 2 * 3, "{keys:?}");
+    let mut listed: Vec<String> =
+        bucket_keys(endpoint, prefix).await.into_iter().filter(|k| k.contains(&hash)).collect();
+    listed.sort();
+    let mut expect: Vec<String> = keys.iter().map(|k| format!("{prefix}/{k}")).collect();
+    expect.sort();
+    assert_eq!(listed, expect);
+    let variant = format!("/media/{hash}-{}.webp", widths.split(',').next().unwrap());
+    let delete = |name: &'static str| async move {
+        post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await
+    };
+
+    // One of two names: the bytes stay for the other.
+    assert_eq!(delete("first.png").await.status, 303);
+    for k in &keys {
+        assert!(store.has(k).await.unwrap(), "{k} went with the first name");
+    }
+    assert_eq!(bucket_keys(endpoint, prefix).await.iter().filter(|k| k.contains(&hash)).count(), keys.len());
+    assert_eq!(get_bytes(app, &variant).await.0, 200);
+
+    // The last name: every object of the picture leaves the bucket.
+    assert_eq!(delete("twin.png").await.status, 303);
+    for k in &keys {
+        assert!(!store.has(k).await.unwrap(), "{k} stayed");
+        assert!(store.get(k).await.unwrap().is_none(), "{k} stayed");
+    }
+    let left: Vec<String> = bucket_keys(endpoint, prefix).await.into_iter().filter(|k| k.contains(&hash)).collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(get_bytes(app, &variant).await.0, 404);
+    // The other pictures of the site are still there.
+    assert!(bucket_keys(endpoint, prefix).await.iter().any(|k| k.starts_with(&format!("{prefix}/variants/"))));
 }
