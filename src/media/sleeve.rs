@@ -101,6 +101,16 @@ impl Rect {
         self.left < other.right && other.left < self.right && self.top < other.bottom && other.top < self.bottom
     }
 
+    /// The smallest rectangle holding both.
+    pub fn union(&self, other: &Rect) -> Rect {
+        Rect {
+            left: self.left.min(other.left),
+            top: self.top.min(other.top),
+            right: self.right.max(other.right),
+            bottom: self.bottom.max(other.bottom),
+        }
+    }
+
     /// Whether it lies within `inner` of every edge of a `side` square.
     pub fn inside(&self, side: f64, inner: f64) -> bool {
         self.left >= inner && self.top >= inner && self.right <= side - inner && self.bottom <= side - inner
@@ -191,7 +201,28 @@ impl Sleeve<'_> {
             palette.ground
         );
         match self.kind {
-            Kind::Score => grooves(out, &seed, palette, layout.label.unwrap_or_default()),
+            Kind::Score => {
+                let label = layout.label.unwrap_or_default();
+                grooves(out, &seed, palette, label);
+                // The grooves stop short of the text, as if it were printed
+                // on a panel: the kind and the title, then the year.
+                let (title, year) = layout.runs.split_at(layout.runs.len().saturating_sub(1));
+                for block in [title, year] {
+                    if let Some(b) = block.iter().map(|r| r.bounds).reduce(|a, b| a.union(&b)) {
+                        let pad = 2.0 * GAP;
+                        let _ = write!(
+                            out,
+                            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"#,
+                            b.left - pad,
+                            b.top - pad,
+                            b.right - b.left + 2.0 * pad,
+                            b.bottom - b.top + 2.0 * pad,
+                            palette.ground
+                        );
+                    }
+                }
+                disc(out, palette, label);
+            }
             Kind::Compilation => bars(out, &seed, palette, &layout.art),
             Kind::Songs => meters(out, &seed, palette, &layout.art),
         }
@@ -326,7 +357,7 @@ fn groove_step(seed: &[u8; 32]) -> f64 {
     16.0 + frac(seed, 4) * 14.0
 }
 
-/// A score: grooves around a record label.
+/// A score: grooves around a record label (drawn by [`disc`]).
 fn grooves(out: &mut String, seed: &[u8; 32], p: &Palette, (cx, cy, label): (f64, f64, f64)) {
     let rings = 7 + usize::from(seed[3] % 6);
     let step = groove_step(seed);
@@ -340,6 +371,10 @@ fn grooves(out: &mut String, seed: &[u8; 32], p: &Palette, (cx, cy, label): (f64
             r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="{r:.1}" fill="none" stroke="{stroke}" stroke-width="{width:.1}" stroke-opacity="{opacity}"/>"#
         );
     }
+}
+
+/// A score's record label, over its grooves.
+fn disc(out: &mut String, p: &Palette, (cx, cy, label): (f64, f64, f64)) {
     let _ = write!(out, r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="{label:.1}" fill="{}"/>"#, p.accent);
     let _ = write!(out, r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="4" fill="{}"/>"#, p.ink);
 }
