@@ -156,9 +156,11 @@ fn within(
             forms.entry(&*w.lower).or_insert((0, i)).0 += 1;
         }
     }
-    let mut index: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut index: HashMap<u64, Vec<&str>> = HashMap::new();
+    let mut keys = Vec::new();
     for &form in forms.keys() {
-        for key in deletions(form) {
+        deletion_keys(form, &mut keys);
+        for &key in &keys {
             index.entry(key).or_default().push(form);
         }
     }
@@ -212,21 +214,34 @@ fn undoubled(word: &str) -> String {
     out.into_iter().collect()
 }
 
-/// A word with one letter dropped (two from 9 letters on), and itself.
-fn deletions(word: &str) -> Vec<String> {
+/// A word with one letter dropped (two from 9 letters on), and itself,
+/// each as a 64-bit hash of its letters (into `out`, each once): no string
+/// is made for a key, and two words sharing a key are compared letter by
+/// letter afterwards, so a collision can only add a pair to compare. The
+/// first letter is never dropped.
+fn deletion_keys(word: &str, out: &mut Vec<u64>) {
     let chars: Vec<char> = word.chars().collect();
-    let mut out = vec![word.to_owned()];
-    let drop = |from: &[char], i: usize| from.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, c)| *c).collect();
-    let ones: Vec<Vec<char>> = (1..chars.len()).map(|i| drop(&chars, i)).collect();
-    for one in &ones {
-        out.push(one.iter().collect());
-        if chars.len() >= 9 {
-            out.extend((1..one.len()).map(|i| drop(one, i).into_iter().collect::<String>()));
+    let n = chars.len();
+    // FNV-1a over the letters kept.
+    let key = |skip: [usize; 2]| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (k, &c) in chars.iter().enumerate() {
+            if k != skip[0] && k != skip[1] {
+                h = (h ^ u64::from(u32::from(c))).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
+    };
+    out.clear();
+    out.push(key([n, n]));
+    for i in 1..n {
+        out.push(key([i, n]));
+        if n >= 9 {
+            out.extend((i + 1..n).map(|j| key([i, j])));
         }
     }
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 fn capital(w: &Word<'_>) -> bool {
