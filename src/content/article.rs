@@ -77,6 +77,10 @@ pub struct Article {
     /// [`Rendered`] plus this are offsets in the file.
     pub body_offset: usize,
     pub rendered: Rendered,
+    /// The standfirst and the body's text as search indexes it, made from
+    /// the one parse of the body (see [`Body::plain_text`]); `None` when
+    /// rendered for [`Html::Shape`] (a check, which never indexes).
+    pub search_text: Option<String>,
 }
 
 /// Parses and renders one article file, with every problem of its front
@@ -175,6 +179,7 @@ impl Head {
         let text = src.text;
         let key = |key: &str| front_start + key_offset(&text[front_start..front_end], key).unwrap_or(0);
         let rendered = markdown::render_body(body, front.list, front.order, html);
+        let search_text = (html == Html::Page).then(|| body.plain_text(&front.description));
         problems.extend(rendered.issues.iter().map(|i| src.error(body_offset + i.offset, i.code, i.message.clone())));
         if front.list != ListStyle::None && rendered.entries.is_empty() {
             problems.push(src.error(
@@ -203,6 +208,7 @@ impl Head {
             body: text[body_offset..].to_owned(),
             body_offset,
             rendered,
+            search_text,
         }
     }
 }

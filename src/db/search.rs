@@ -5,11 +5,11 @@
 //! they differ: FTS5 with bm25 on SQLite, a weighted tsvector with
 //! `ts_rank` on PostgreSQL.
 
-use pulldown_cmark::{Event, Parser, TagEnd};
+use pulldown_cmark::Parser;
 
 use super::bulk::{Rows, Table, Value};
 use super::{Backend, Db, Result};
-use crate::content::{Article, Record};
+use crate::content::{Article, Record, markdown};
 
 /// Accents off, lower case: `Björk` → `bjork`.
 pub fn fold(text: &str) -> String {
@@ -87,7 +87,11 @@ impl Text {
     /// An article's: its standfirst, entry headings and text; its tags.
     pub fn of_article(a: &Article) -> Self {
         let tags: Vec<&str> = a.front.tags.iter().map(String::as_str).collect();
-        Text::new(a.front.title.trim().to_owned(), article_text(&a.front.description, &a.body), &tags)
+        let body = match &a.search_text {
+            Some(text) => text.clone(),
+            None => article_text(&a.front.description, &a.body),
+        };
+        Text::new(a.front.title.trim().to_owned(), body, &tags)
     }
 
     /// A record's: album and film titles, people, tracks and facts; its people.
@@ -131,40 +135,10 @@ pub(crate) fn row<'a>(
 }
 
 /// The searchable text of an article: its standfirst, then the body's
-/// text, a space between blocks so that no two sentences run together in
-/// a snippet ("frontier. Every", not "frontier.Every").
+/// text (see [`markdown::plain_text_of`]). An import reads it from the
+/// parse the content layer made already ([`Article::search_text`]).
 pub fn article_text(description: &str, markdown: &str) -> String {
-    let mut body = description.trim().to_owned();
-    let mut gap = false;
-    for e in Parser::new_ext(markdown, crate::content::markdown::options()) {
-        match e {
-            Event::Text(t) | Event::Code(t) => {
-                if std::mem::take(&mut gap) && !body.is_empty() {
-                    body.push(' ');
-                }
-                body.push_str(&t);
-            }
-            Event::SoftBreak | Event::HardBreak => gap = true,
-            Event::Start(tag) => gap |= !inline(tag.to_end()),
-            Event::End(tag) => gap |= !inline(tag),
-            _ => {}
-        }
-    }
-    body
-}
-
-/// Markup inside a line of text: `*Daft* Punk.` stays `Daft Punk.`.
-fn inline(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
+    markdown::plain_text_of(description, Parser::new_ext(markdown, markdown::options()))
 }
 
 const COVERAGE: &str = "

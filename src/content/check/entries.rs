@@ -66,7 +66,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
     if spans.is_empty() {
         return out;
     }
-    let films: Vec<(&str, &str)> = ctx.names.iter().map(|(slug, n)| (slug.as_str(), n.film.as_str())).collect();
+    let films = ctx.films();
     let mut span = 0usize;
     let mut seen_in_span = 0usize;
     let mut depth = 0usize;
@@ -91,7 +91,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
                     && seen_in_span > 1
                 {
                     let own = &a.rendered.entries[entry].soundtrack;
-                    out.extend(judge(&p, own, &films, ctx).map(|(severity_error, message)| {
+                    out.extend(judge(&p, own, films, ctx).map(|(severity_error, message)| {
                         if severity_error {
                             src.error(a.body_offset + p.offset, CODE, message)
                         } else {
@@ -153,7 +153,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
 
 /// What a later paragraph of entry `own`'s body says about itself: an
 /// error (true) or a warning, with the message; nothing if it is prose.
-fn judge(p: &Para, own: &str, films: &[(&str, &str)], ctx: &Context) -> Option<(bool, String)> {
+fn judge(p: &Para, own: &str, films: &[(String, String, String)], ctx: &Context) -> Option<(bool, String)> {
     let bold = p.bold_first && !p.first.trim().is_empty();
     let title = if bold {
         p.first.trim().to_owned()
@@ -165,10 +165,7 @@ fn judge(p: &Para, own: &str, films: &[(&str, &str)], ctx: &Context) -> Option<(
     let year = !title.is_empty() && has_year_after(&p.text, &title) || has_paren_year(after);
     let other_film = |text: &str| {
         let text = format!(" {} ", plain(text));
-        films.iter().find(|(slug, film)| {
-            let film = plain(film);
-            *slug != own && film.len() >= 4 && text.contains(&format!(" {film} "))
-        })
+        films.iter().find(|(slug, _, film)| slug != own && film.len() >= 4 && text.contains(&format!(" {film} ")))
     };
     if !title.is_empty() && title.split_whitespace().count() <= 12 && !title.ends_with(['?', ':', '.']) {
         if year {
@@ -180,7 +177,7 @@ fn judge(p: &Para, own: &str, films: &[(&str, &str)], ctx: &Context) -> Option<(
             ));
         }
         if bold {
-            if let Some((slug, _)) = other_film(&title).filter(|_| plain(&title).len() >= 4) {
+            if let Some((slug, _, _)) = other_film(&title).filter(|_| plain(&title).len() >= 4) {
                 return Some((
                     true,
                     format!(
@@ -210,7 +207,7 @@ fn judge(p: &Para, own: &str, films: &[(&str, &str)], ctx: &Context) -> Option<(
         return None;
     }
     let first = first_sentence(&p.text);
-    if let Some((slug, film)) = films.iter().find(|(slug, film)| *slug != own && written(first, film)) {
+    if let Some((slug, film, _)) = films.iter().find(|(slug, film, _)| slug != own && written(first, film)) {
         return Some((
             false,
             format!(

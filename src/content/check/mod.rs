@@ -83,6 +83,9 @@ pub struct Context {
     /// The pictures there are, by name; `None` when not known (nothing is
     /// reported missing then).
     media: Option<BTreeSet<String>>,
+    /// `(slug, film title, plain film title)` of every record in `names`,
+    /// made once for every article checked (see [`Context::films`]).
+    films: std::sync::OnceLock<Vec<(String, String, String)>>,
 }
 
 /// The names and titles of one record, as written.
@@ -95,6 +98,9 @@ pub(crate) struct RecordNames {
     /// this film names.
     pub makers: Vec<String>,
     pub tracks: Vec<String>,
+    /// The names as the misspelling check compares them, made the first
+    /// time an article uses the record rather than for every article.
+    pub compared: std::sync::OnceLock<Vec<names::Compared>>,
 }
 
 impl Context {
@@ -114,8 +120,10 @@ impl Context {
                 .filter(|name| !name.is_empty())
                 .collect(),
             tracks: r.tracks.iter().map(|t| strip_brackets(&t.title)).collect(),
+            compared: Default::default(),
         };
         self.names.insert(r.slug.clone(), names);
+        self.films = Default::default();
     }
 
     /// A record that exists, known by its album and film titles and its
@@ -131,8 +139,10 @@ impl Context {
             people: Vec::new(),
             makers: makers.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect(),
             tracks: Vec::new(),
+            compared: Default::default(),
         };
         self.names.entry(slug.to_owned()).or_insert(names);
+        self.films = Default::default();
     }
 
     /// A person some record credits, by slug.
@@ -167,6 +177,14 @@ impl Context {
 
     pub(crate) fn names(&self) -> &BTreeMap<String, RecordNames> {
         &self.names
+    }
+
+    /// `(slug, film title, its` [`plain`] `form)` of every record with
+    /// names, by slug: made the first time an article asks, not once per
+    /// article.
+    pub(crate) fn films(&self) -> &[(String, String, String)] {
+        self.films
+            .get_or_init(|| self.names.iter().map(|(slug, n)| (slug.clone(), n.film.clone(), plain(&n.film))).collect())
     }
 }
 

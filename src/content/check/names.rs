@@ -34,16 +34,50 @@ struct Word<'a> {
 
 /// A name to compare against, as words.
 struct Name<'a> {
-    words: Vec<String>,
+    words: &'a [String],
+    /// The words joined, and its letters, as a near miss compares them.
+    joined: &'a str,
+    letters: &'a [char],
     shown: &'a str,
     slug: &'a str,
+}
+
+/// One name of a record as [`check`] compares it: as written, as words,
+/// and those joined and their letters. Made once per record.
+#[derive(Debug, Clone)]
+pub(crate) struct Compared {
+    shown: String,
+    words: Vec<String>,
+    joined: String,
+    letters: Vec<char>,
+}
+
+/// A record's names as compared: film and album titles, people and their
+/// surnames, track titles, those that start with a capital, in that order.
+fn compared(n: &RecordNames) -> Vec<Compared> {
+    let surnames = n.people.iter().filter_map(|p| surname(p));
+    let all_names = std::iter::once(n.film.as_str())
+        .chain(n.album.iter().map(String::as_str))
+        .chain(n.people.iter().map(String::as_str))
+        .chain(surnames)
+        .chain(n.tracks.iter().map(String::as_str));
+    let mut out = Vec::new();
+    for shown in all_names.filter(|s| s.starts_with(char::is_uppercase)) {
+        let words: Vec<String> = tokens(shown).into_iter().map(|(_, _, w)| fold(&w)).collect();
+        if !words.is_empty() {
+            let joined = words.join(" ");
+            let letters = letters(&joined).collect();
+            out.push(Compared { shown: shown.to_owned(), words, joined, letters });
+        }
+    }
+    out
 }
 
 pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Context) -> Vec<Problem> {
     let names = names(a, ctx.names());
     // Each name joined once, as the letters a near miss compares.
-    let wants: Vec<String> = names.iter().map(|n| n.words.join(" ")).collect();
-    let want_letters: Vec<Vec<char>> = wants.iter().map(|w| letters(w).collect()).collect();
+    let wants: Vec<&str> = names.iter().map(|n| n.joined).collect();
+    let want_letters: Vec<&[char]> = names.iter().map(|n| n.letters).collect();
     // The names by the letter a near miss of them starts with, in their
     // order: a word is compared only with the names it could be a slip of.
     let mut by_first: HashMap<Option<char>, Vec<usize>> = HashMap::new();
@@ -51,7 +85,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
         by_first.entry(want.first().copied()).or_default().push(n);
     }
     let every: Vec<usize> = (0..names.len()).collect();
-    let known: HashSet<&str> = wants.iter().map(String::as_str).collect();
+    let known: HashSet<&str> = wants.iter().copied().collect();
     let words = prose_words(body);
     let mut out = Vec::new();
     let mut flagged = HashSet::new();
@@ -82,7 +116,7 @@ pub(super) fn check(a: &Article, body: &Body<'_>, src: &Source<'_>, ctx: &Contex
                 let seen_letters = letters(&seen).collect();
                 (seen, seen_letters)
             });
-            let want = Spelling { text: &wants[n], letters: &want_letters[n] };
+            let want = Spelling { text: wants[n], letters: want_letters[n] };
             let spelt = Spelling { text: seen, letters: seen_letters };
             if near_miss_spelt(spelt, want, k, &mut scratch) && !known.contains(seen.as_str()) {
                 let shown = window.iter().map(|w| &*w.text).collect::<Vec<_>>().join(" ");
@@ -122,9 +156,11 @@ fn within(
             forms.entry(&*w.lower).or_insert((0, i)).0 += 1;
         }
     }
-    let mut index: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut index: HashMap<u64, Vec<&str>> = HashMap::new();
+    let mut keys = Vec::new();
     for &form in forms.keys() {
-        for key in deletions(form) {
+        deletion_keys(form, &mut keys);
+        for &key in &keys {
             index.entry(key).or_default().push(form);
         }
     }
@@ -178,21 +214,34 @@ fn undoubled(word: &str) -> String {
     out.into_iter().collect()
 }
 
-/// A word with one letter dropped (two from 9 letters on), and itself.
-fn deletions(word: &str) -> Vec<String> {
+/// A word with one letter dropped (two from 9 letters on), and itself,
+/// each as a 64-bit hash of its letters (into `out`, each once): no string
+/// is made for a key, and two words sharing a key are compared letter by
+/// letter afterwards, so a collision can only add a pair to compare. The
+/// first letter is never dropped.
+fn deletion_keys(word: &str, out: &mut Vec<u64>) {
     let chars: Vec<char> = word.chars().collect();
-    let mut out = vec![word.to_owned()];
-    let drop = |from: &[char], i: usize| from.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, c)| *c).collect();
-    let ones: Vec<Vec<char>> = (1..chars.len()).map(|i| drop(&chars, i)).collect();
-    for one in &ones {
-        out.push(one.iter().collect());
-        if chars.len() >= 9 {
-            out.extend((1..one.len()).map(|i| drop(one, i).into_iter().collect::<String>()));
+    let n = chars.len();
+    // FNV-1a over the letters kept.
+    let key = |skip: [usize; 2]| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (k, &c) in chars.iter().enumerate() {
+            if k != skip[0] && k != skip[1] {
+                h = (h ^ u64::from(u32::from(c))).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        h
+    };
+    out.clear();
+    out.push(key([n, n]));
+    for i in 1..n {
+        out.push(key([i, n]));
+        if n >= 9 {
+            out.extend((i + 1..n).map(|j| key([i, j])));
         }
     }
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 fn capital(w: &Word<'_>) -> bool {
@@ -313,20 +362,13 @@ fn distance_in(a: &[char], b: &[char], d: &mut Vec<usize>) -> usize {
 /// The names of the records the article uses: film and album titles,
 /// people and their surnames, track titles; each once.
 fn names<'a>(a: &Article, all: &'a BTreeMap<String, RecordNames>) -> Vec<Name<'a>> {
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<&[String]> = HashSet::new();
     let mut out = Vec::new();
     for r in &a.rendered.references {
         let Some((slug, n)) = all.get_key_value(&r.slug) else { continue };
-        let surnames = n.people.iter().filter_map(|p| surname(p));
-        let all_names = std::iter::once(n.film.as_str())
-            .chain(n.album.iter().map(String::as_str))
-            .chain(n.people.iter().map(String::as_str))
-            .chain(surnames)
-            .chain(n.tracks.iter().map(String::as_str));
-        for shown in all_names.filter(|s| s.starts_with(char::is_uppercase)) {
-            let words: Vec<String> = tokens(shown).into_iter().map(|(_, _, w)| fold(&w)).collect();
-            if !words.is_empty() && seen.insert(words.clone()) {
-                out.push(Name { words, shown, slug });
+        for c in n.compared.get_or_init(|| compared(n)) {
+            if seen.insert(&c.words) {
+                out.push(Name { words: &c.words, joined: &c.joined, letters: &c.letters, shown: &c.shown, slug });
             }
         }
     }

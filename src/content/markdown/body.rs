@@ -30,4 +30,9 @@ impl<'a> Body<'a> {
         };
         Self { text, events, broken }
     }
+
+    /// Its text as search indexes it, after `lead` (see [`super::plain_text_of`]).
+    pub fn plain_text(&self, lead: &str) -> String {
+        super::plain_text_of(lead, self.events.iter().map(|(e, _)| e))
+    }
 }

@@ -183,6 +183,44 @@ pub fn render_body(body: &Body<'_>, style: ListStyle, order: ListOrder, html: Ht
     }
 }
 
+/// A body's text as search indexes it, after `lead` (the standfirst): a
+/// space between blocks so that no two sentences run together in a snippet
+/// ("frontier. Every", not "frontier.Every"), none around inline markup
+/// (`*Daft* Punk.` stays `Daft Punk.`). Takes the events of a parse made
+/// already ([`Body`]) or of a fresh one.
+pub fn plain_text_of<'a, E: std::borrow::Borrow<Event<'a>>>(lead: &str, events: impl IntoIterator<Item = E>) -> String {
+    use pulldown_cmark::TagEnd;
+    let inline = |tag: TagEnd| {
+        matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        )
+    };
+    let mut text = lead.trim().to_owned();
+    let mut gap = false;
+    for e in events {
+        match e.borrow() {
+            Event::Text(t) | Event::Code(t) => {
+                if std::mem::take(&mut gap) && !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => gap = true,
+            Event::Start(tag) => gap |= !inline(tag.to_end()),
+            Event::End(tag) => gap |= !inline(*tag),
+            _ => {}
+        }
+    }
+    text
+}
+
 /// Renders the events the parser made of `body`.
 fn render_events<'a>(
     body: &str,
