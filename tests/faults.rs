@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use common::node::Node;
 use common::remote::Remote;
 use common::{Backend, Browser, Fixture, TestApp, backends};
 use cuesheet::config::SiteConfig;
@@ -289,44 +290,15 @@ async fn healthz_answers_200_uncached_on_both_backends() {
     }
 }
 
-/// A `cuesheet serve` process on a port of its own, and its address.
-fn spawn_node(database_url: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cuesheet"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-import", "--workers", "2"])
-        .args(["--comment-interval", "0", "--comment-min-seconds", "0"])
-        .env("DATABASE_URL", database_url)
-        .env("CUESHEET_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let output = child.stderr.take().unwrap();
-    // Drains the log for the node's whole life, so it never blocks on a full pipe.
-    std::thread::spawn(move || {
-        for line in BufReader::new(output).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                let _ = tx.send(rest.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect::<String>());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        let _ = child.kill();
-        panic!("the node did not start")
-    });
-    (child, format!("http://{addr}"))
-}
-
 #[actix_web::test]
 async fn a_node_killed_mid_stream_has_stored_every_comment_it_acknowledged() {
     for backend in backends().await {
         let f = fixture();
         let app = TestApp::empty(backend).await;
         app.import(f.path()).await.unwrap();
-        let (mut child, base) = spawn_node(&app.database_url);
+        let args = ["--workers", "2", "--comment-interval", "0", "--comment-min-seconds", "0"];
+        let mut node = Node::spawn(&app.database_url, &args, &[]);
+        let base = node.base.clone();
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
         let acknowledged = std::cell::RefCell::new(Vec::<i64>::new());
         let dead = std::cell::Cell::new(false);
@@ -362,8 +334,7 @@ async fn a_node_killed_mid_stream_has_stored_every_comment_it_acknowledged() {
             while acknowledged.borrow().len() < 150 && start.elapsed() < Duration::from_secs(30) {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            child.kill().unwrap();
-            child.wait().unwrap();
+            node.kill();
             dead.set(true);
         };
         futures_util::future::join(futures_util::future::join_all((0..24).map(poster)), killer).await;

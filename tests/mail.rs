@@ -9,6 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::mail::{SmtpSink, free_port, outbox_settled};
+use common::node::Node;
 use common::{Backend, Browser, TestApp, backends, desk};
 use cuesheet::auth::Role;
 use cuesheet::config::{MailConfig, SiteConfig};
@@ -314,34 +315,9 @@ async fn mail_waits_while_the_smtp_server_is_down_and_goes_out_when_it_returns()
 }
 
 /// A `cuesheet serve` process mailing through `smtp`.
-fn spawn_node(database_url: &str, smtp: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cuesheet"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-import", "--workers", "1"])
-        .args(["--comment-interval", "0", "--comment-min-seconds", "0"])
-        .env("DATABASE_URL", database_url)
-        .env("CUESHEET_SMTP_URL", smtp)
-        .env("CUESHEET_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let output = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(output).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                let _ = tx.send(rest.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect::<String>());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        let _ = child.kill();
-        panic!("the node did not start")
-    });
-    (child, format!("http://{addr}"))
+fn spawn_node(database_url: &str, smtp: &str) -> Node {
+    let args = ["--workers", "1", "--comment-interval", "0", "--comment-min-seconds", "0"];
+    Node::spawn(database_url, &args, &[("CUESHEET_SMTP_URL", smtp)])
 }
 
 #[actix_web::test]
@@ -355,8 +331,8 @@ async fn a_mail_written_before_a_crash_goes_out_once_after_the_restart() {
         app.import(f.path()).await.unwrap();
         let mut sink = SmtpSink::stopped(free_port());
         // The SMTP server is down: the mail is written and not sent.
-        let (mut node, base) = spawn_node(&app.database_url, &sink.url());
-        let reader = common::remote::Remote::new(&base);
+        let mut node = spawn_node(&app.database_url, &sink.url());
+        let reader = common::remote::Remote::new(&node.base);
         let fields = [("author", "Ana"), ("email", "ana@example.com"), ("comment", "Drive first."), ("notify", "1")];
         let page = reader.comment(LIST, &fields).await;
         assert_eq!(page.status, 303, "{}", page.body);
@@ -380,19 +356,17 @@ async fn a_mail_written_before_a_crash_goes_out_once_after_the_restart() {
             assert!(start.elapsed() < WAIT, "{backend:?}: the node never tried to send");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        node.kill().unwrap();
-        node.wait().unwrap();
+        node.kill();
 
         assert!(sink.up());
-        let (mut node, _) = spawn_node(&app.database_url, &sink.url());
+        let mut node = spawn_node(&app.database_url, &sink.url());
         // Generous: were it killed mid-attempt, the mail waits out its lease.
         let mails = sink.wait_for("ana@example.com", 1, Duration::from_secs(180)).await;
         assert!(mails[0].subject().contains("Confirm"));
         outbox_settled(&app.db, WAIT).await;
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(sink.to("ana@example.com").len(), 1, "{backend:?}");
-        node.kill().unwrap();
-        node.wait().unwrap();
+        node.kill();
         app.finish().await;
     }
 }

@@ -8,11 +8,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::node::Node;
 use common::remote::Remote;
 use common::{Backend, Fixture, TestApp, backends};
 use cuesheet::config::SiteConfig;
@@ -36,69 +35,10 @@ fn fixture() -> Fixture {
     f
 }
 
-/// A `cuesheet serve` process on a port of its own; killed when dropped.
-struct Node {
-    base: String,
-    child: Child,
-    /// Its log lines so far (the log is written to standard output).
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Node {
-    fn spawn(database_url: &str, args: &[&str]) -> Node {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cuesheet"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--no-import", "--workers", "1", "--comment-min-seconds", "0"])
-            .args(args)
-            .env("DATABASE_URL", database_url)
-            .env("CUESHEET_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (output, lines) = (child.stderr.take().unwrap(), log.clone());
-        // Drains the log for the node's whole life, so it never blocks on a
-        // full pipe, and reports the address it bound.
-        std::thread::spawn(move || {
-            for line in BufReader::new(output).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    let addr: String = rest.chars().take_while(|c| !c.is_whitespace() && *c != '\x1b').collect();
-                    let _ = tx.send(addr);
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("the node did not start: {:?}", log.lock().unwrap())
-        });
-        Node { base: format!("http://{addr}"), child, log }
-    }
-
-    fn addr(&self) -> &str {
-        self.base.trim_start_matches("http://")
-    }
-
-    /// How many request lines for `path` this node has logged.
-    fn served(&self, path: &str) -> usize {
-        let needle = format!("method=GET path={path} ");
-        self.log.lock().unwrap().iter().filter(|l| l.contains(&needle)).count()
-    }
-
-    async fn ready(&self) {
-        let page = Remote::new(&self.base).poll("/healthz", Duration::from_secs(10), |p| p.status == 200).await;
-        assert_eq!(page.status, 200, "node {} not healthy", self.base);
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One node of the pair: a worker, no minimum time to fill a form.
+fn node(database_url: &str, args: &[&str]) -> Node {
+    let args: Vec<&str> = ["--workers", "1", "--comment-min-seconds", "0"].iter().chain(args).copied().collect();
+    Node::spawn(database_url, &args, &[])
 }
 
 /// The shared database with content and an editor, and two nodes on it.
@@ -118,7 +58,7 @@ async fn two_nodes(backend: Backend, args: &[&str]) -> (TestApp, Node, Node) {
     .await
     .unwrap()
     .unwrap();
-    let (a, b) = (Node::spawn(&app.database_url, args), Node::spawn(&app.database_url, args));
+    let (a, b) = (node(&app.database_url, args), node(&app.database_url, args));
     a.ready().await;
     b.ready().await;
     (app, a, b)

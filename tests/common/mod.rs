@@ -10,6 +10,7 @@
 
 pub mod desk;
 pub mod mail;
+pub mod node;
 pub mod pictures;
 pub mod remote;
 
