@@ -82,23 +82,6 @@ async fn a_save_over_a_newer_version_is_refused_with_both_versions() {
     }
 }
 
-/// The desk form's hidden fields and its fields as `(name, value)` pairs,
-/// with `changes` applied: what a script posting the form sends.
-fn form_fields(page: &common::Page, changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for name in ["csrf", "version", "title", "slug", "description", "author", "tags", "published"] {
-        let value = page.attrs(&format!("form.desk-form input[name={name}]"), "value").into_iter().next();
-        fields.push((name.into(), value.unwrap_or_default()));
-    }
-    fields.push(("list".into(), page.attrs("select#f-list option[selected]", "value")[0].clone()));
-    fields.push(("body".into(), page.raw_texts("textarea#f-body")[0].trim_start_matches('\n').to_owned()));
-    for (k, v) in changes {
-        fields.retain(|(name, _)| name != k);
-        fields.push(((*k).into(), (*v).into()));
-    }
-    fields
-}
-
 async fn post_fields(b: &common::Browser<'_>, path: &str, fields: &[(String, String)]) -> common::Page {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     b.post(path, &pairs).await
@@ -119,7 +102,7 @@ async fn autosave_round_trip_never_publishes() {
         let edit = "/editor/articles/1";
         let page = b.get(edit).await;
         let typed = BODY.replace("Two notes.", "Two notes, typed and not yet saved.");
-        let fields = form_fields(&page, &[("title", "Night drives, typing"), ("body", &typed)]);
+        let fields = common::desk::form_fields(&page, &[("title", "Night drives, typing"), ("body", &typed)]);
 
         // Kept: a small JSON answer.
         let saved = post_fields(&b, "/editor/articles/1/autosave", &fields).await;
@@ -165,11 +148,11 @@ async fn autosave_round_trip_never_publishes() {
 
         // A list not saved yet becomes a draft, whatever its publish time.
         let new = b.get("/editor/articles/new").await;
-        let untitled = form_fields(&new, &[("body", "Notes.")]);
+        let untitled = common::desk::form_fields(&new, &[("body", "Notes.")]);
         let refused = post_fields(&b, "/editor/articles/autosave", &untitled).await;
         assert_eq!(refused.status, 422);
         assert!(json(&refused)["error"].as_str().unwrap().contains("title"));
-        let fresh = form_fields(
+        let fresh = common::desk::form_fields(
             &new,
             &[
                 ("title", "Typed in one go"),

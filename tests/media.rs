@@ -347,14 +347,10 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
         let f = tree_with_pictures();
         let app = with_editor(backend, f.path()).await;
         let b = logged_in(&app).await;
-        let delete = |name: &'static str| {
-            let b = &b;
-            async move { common::desk::post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await }
-        };
 
         // In use: the list's feature picture and its text, a record's cover.
         for (name, shown_by) in [("night.jpg", "night-drives"), ("drive-cover.png", "drive-2011")] {
-            let page = delete(name).await;
+            let page = delete(&b, name).await;
             assert_eq!(page.status, 409, "{name}: {}", page.body);
             assert!(page.texts("#upload-error")[0].contains(shown_by), "{:?}", page.texts("#upload-error"));
         }
@@ -369,7 +365,7 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
         let keys = stored_keys(&app, "spare.png").await;
         assert_eq!(keys.len(), 1 + 2 * 2, "{keys:?}");
         let variant = keys[1].trim_start_matches("variants/").to_owned();
-        let page = delete("spare.png").await;
+        let page = delete(&b, "spare.png").await;
         assert_eq!(page.status, 303, "{}", page.body);
         assert_eq!(page.header("location").unwrap(), "/editor/media?deleted=spare.png");
         let library = b.get("/editor/media?deleted=spare.png").await;
@@ -378,11 +374,11 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
         assert_eq!(all_stored(&app, &keys).await, vec![true; keys.len()]);
         assert_eq!(get_bytes(&app, &format!("/media/{variant}")).await.0, 200);
 
-        assert_eq!(delete("twin.png").await.status, 303);
+        assert_eq!(delete(&b, "twin.png").await.status, 303);
         assert_eq!(all_stored(&app, &keys).await, vec![false; keys.len()]);
         assert_eq!(get_bytes(&app, &format!("/media/{variant}")).await.0, 404);
         // Gone already: not found.
-        assert_eq!(delete("twin.png").await.status, 404);
+        assert_eq!(delete(&b, "twin.png").await.status, 404);
 
         // A contributor may upload but not delete.
         common::desk::add_account(
@@ -395,12 +391,16 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
         .await;
         let cora = common::desk::logged_in_as(&app, "cora@example.org", "a long password 123").await;
         assert_eq!(upload(&cora, "cora.png", "image/png", &png, "Cora's").await.status, 303);
-        let page =
-            common::desk::post_from(&cora, "/editor/media", "/editor/media/delete", &[("name", "cora.png")]).await;
+        let page = delete(&cora, "cora.png").await;
         assert_eq!(page.status, 403, "{}", page.body);
         assert!(cora.get("/editor/media").await.attrs("input[name=name]", "value").is_empty());
         app.finish().await;
     }
+}
+
+/// The media library's Delete for `name`, pressed by `b`.
+async fn delete(b: &common::Browser<'_>, name: &str) -> common::Page {
+    common::desk::post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await
 }
 
 /// What the desk's script sends as an editor types: the list's form at
@@ -408,19 +408,7 @@ async fn a_picture_is_deleted_only_when_nothing_shows_it() {
 async fn autosave(b: &common::Browser<'_>, edit: &str, changes: &[(&str, &str)]) -> common::Page {
     let page = b.get(edit).await;
     assert_eq!(page.status, 200, "{edit}");
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for name in
-        ["csrf", "version", "title", "slug", "description", "author", "tags", "published", "feature", "feature_alt"]
-    {
-        let value = page.attrs(&format!("form.desk-form input[name={name}]"), "value").into_iter().next();
-        fields.push((name.into(), value.unwrap_or_default()));
-    }
-    fields.push(("list".into(), page.attrs("select#f-list option[selected]", "value")[0].clone()));
-    fields.push(("body".into(), page.raw_texts("textarea#f-body")[0].trim_start_matches('\n').to_owned()));
-    for (k, v) in changes {
-        fields.retain(|(name, _)| name != k);
-        fields.push(((*k).into(), (*v).into()));
-    }
+    let fields = common::desk::form_fields(&page, changes);
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     b.post(&format!("{edit}/autosave"), &pairs).await
 }
@@ -431,10 +419,6 @@ async fn a_picture_only_an_autosave_names_is_in_use() {
         let f = tree_with_pictures();
         let app = with_editor(backend, f.path()).await;
         let b = logged_in(&app).await;
-        let delete = |name: &'static str| {
-            let b = &b;
-            async move { common::desk::post_from(b, "/editor/media", "/editor/media/delete", &[("name", name)]).await }
-        };
         let png = picture(300, 200, ImageFormat::Png);
         assert_eq!(upload(&b, "x.png", "image/png", &png, "X").await.status, 303);
         assert_eq!(upload(&b, "y.png", "image/png", &picture(200, 300, ImageFormat::Png), "Y").await.status, 303);
@@ -451,13 +435,13 @@ async fn a_picture_only_an_autosave_names_is_in_use() {
         assert_eq!(kept.status, 200, "{}", kept.body);
         assert!(!app.get("/articles/night-drives").await.body.contains("x.png"), "an autosave is not published");
         for name in ["x.png", "y.png"] {
-            let page = delete(name).await;
+            let page = delete(&b, name).await;
             assert_eq!(page.status, 409, "{name}: {}", page.body);
             let said = page.texts("#upload-error")[0].clone();
             assert!(said.contains("the draft “Night drives” (night-drives)"), "{name}: {said}");
         }
         // night.jpg is the saved list's: listed once, as the list.
-        let page = delete("night.jpg").await;
+        let page = delete(&b, "night.jpg").await;
         assert_eq!(page.status, 409);
         let said = page.texts("#upload-error")[0].clone();
         assert!(said.contains("the list “Night drives”") && !said.contains("draft"), "{said}");
@@ -472,7 +456,7 @@ async fn a_picture_only_an_autosave_names_is_in_use() {
             .unwrap();
         assert_eq!(autosaves, 0);
         for name in ["x.png", "y.png"] {
-            let page = delete(name).await;
+            let page = delete(&b, name).await;
             assert_eq!(page.status, 303, "{name}: {}", page.body);
         }
         let names: Vec<String> =

@@ -77,3 +77,22 @@ pub fn fixture() -> Fixture {
     );
     f
 }
+
+/// The desk form's hidden fields and its fields as `(name, value)` pairs,
+/// with `changes` applied: what a script posting the form sends.
+pub fn form_fields(page: &Page, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for name in
+        ["csrf", "version", "title", "slug", "description", "author", "tags", "published", "feature", "feature_alt"]
+    {
+        let value = page.attrs(&format!("form.desk-form input[name={name}]"), "value").into_iter().next();
+        fields.push((name.into(), value.unwrap_or_default()));
+    }
+    fields.push(("list".into(), page.attrs("select#f-list option[selected]", "value")[0].clone()));
+    fields.push(("body".into(), page.raw_texts("textarea#f-body")[0].trim_start_matches('\n').to_owned()));
+    for (k, v) in changes {
+        fields.retain(|(name, _)| name != k);
+        fields.push(((*k).into(), (*v).into()));
+    }
+    fields
+}
