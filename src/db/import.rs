@@ -112,13 +112,8 @@ async fn drop_removed_media(
 ) -> Result<usize, ImportError> {
     let mut removed = 0;
     for name in media_rows::names_from_files(db).await?.into_iter().filter(|n| !present.contains(n)) {
-        match media_rows::delete(db, &name).await? {
-            Ok(Some((picture, shared))) => {
-                removed += 1;
-                if !shared && let Err(e) = crate::media::forget(store, &picture).await {
-                    tracing::warn!(name = %picture.name, error = %e, "media store: a removed picture's files stay");
-                }
-            }
+        match media_rows::remove(db, store, &name).await? {
+            Ok(Some(_)) => removed += 1,
             Ok(None) => {}
             Err(uses) => {
                 let places: Vec<String> = uses.iter().map(|(kind, slug, _)| format!("{kind} {slug}")).collect();

@@ -119,11 +119,31 @@ limit 6";
 /// A place that shows a picture: `(kind, slug, title)`.
 pub type Use = (String, String, String);
 
-/// Removes a picture's row unless something shows it, with a new content
-/// version. `Ok(Err(uses))` when it is in use; `Ok(Ok(None))` when there
-/// was no such picture; otherwise the removed row and whether another name
-/// still shows the same bytes (then they stay in the store).
-pub async fn delete(db: &Db, name: &str) -> Result<std::result::Result<Option<(Picture, bool)>, Vec<Use>>> {
+/// Removes a picture unless something shows it: its row, with a new
+/// content version, then its bytes from `store` unless another name has the
+/// same. `Ok(Err(uses))` when it is in use; `Ok(Ok(None))` when there was
+/// no such picture; otherwise the removed row.
+pub async fn remove(
+    db: &Db,
+    store: &crate::media::Store,
+    name: &str,
+) -> Result<std::result::Result<Option<Picture>, Vec<Use>>> {
+    let (picture, shared) = match delete(db, name).await? {
+        Ok(Some(removed)) => removed,
+        Ok(None) => return Ok(Ok(None)),
+        Err(uses) => return Ok(Err(uses)),
+    };
+    if !shared && let Err(e) = crate::media::forget(store, &picture).await {
+        // The row is gone, so no page shows the picture; left-over bytes
+        // are only space (and are written again if the same bytes return).
+        tracing::warn!(name = %picture.name, error = %e, "media store: a removed picture's files stay");
+    }
+    Ok(Ok(Some(picture)))
+}
+
+/// [`remove`]'s row: the removed row and whether another name still shows
+/// the same bytes (then they stay in the store).
+async fn delete(db: &Db, name: &str) -> Result<std::result::Result<Option<(Picture, bool)>, Vec<Use>>> {
     let mut tx = db.begin_write().await?;
     let uses: Vec<Use> = sqlx::query_as(USES)
         .bind(name)

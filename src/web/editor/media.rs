@@ -249,7 +249,7 @@ pub async fn delete(
     editor.require(Role::can_publish, super::MEDIA_EDITORS_ONLY)?;
     let mut posted = forms::posted(&req, payload, FIELD_LIMIT, &state.secret, None).await?;
     let name = posted.take("name");
-    let removed = match db::media::delete(&state.db, &name).await? {
+    let removed = match db::media::remove(&state.db, &state.media, &name).await? {
         Ok(removed) => removed,
         Err(uses) => {
             let places: Vec<String> =
@@ -260,12 +260,7 @@ pub async fn delete(
                 .await;
         }
     };
-    let (picture, shared) = removed.ok_or(Error::NotFound)?;
-    if !shared && let Err(e) = media::forget(&state.media, &picture).await {
-        // The row is gone, so no page shows the picture; left-over bytes
-        // are only space (and are written again if the same bytes return).
-        tracing::warn!(name = %picture.name, error = %e, "media store: a deleted picture's files stay");
-    }
+    let picture = removed.ok_or(Error::NotFound)?;
     let to = format!("/editor/media?deleted={}", picture.name);
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, to)).finish())
 }
